@@ -1,0 +1,1 @@
+"""Samverkan's domain: aggregates, rules and use cases (standard library + eventsourcing only)."""

@@ -1,0 +1,109 @@
+"""The application: one method per use case, primitives in, ids and `Saved` receipts out."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
+
+from domain.budgets import Budget
+from domain.commitments import Commitment
+from domain.errors import Conflict, NotFound, RuleViolated
+from domain.plans import Plan
+from domain.services import SharedService
+
+T = TypeVar("T")
+SAVE_ATTEMPTS = 5
+KINDS = {Plan: "plan", Budget: "budget", SharedService: "service", Commitment: "commitment"}
+
+
+@dataclass(frozen=True)
+class Saved:
+    """What a command stored: the aggregate's new version and the events' log positions."""
+
+    aggregate_id: UUID
+    version: int
+    positions: tuple[int, ...] = ()
+    entity_id: str | None = None  # a line, actor, risk … created by the command
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class SamverkanCore(Application):
+    """Loading, saving with retry, and id checks shared by every use case."""
+
+    name = "Samverkan"
+    snapshotting_intervals = {Plan: 100, Budget: 100, SharedService: 100, Commitment: 100}
+    env = {"AGGREGATE_CACHE_MAXSIZE": "500"}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    def load(self, cls: type[T], aggregate_id: UUID | str, version: int | None = None) -> T:
+        """The aggregate, or NotFound if there is none of that kind with that id."""
+        try:
+            key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+            aggregate = self.repository.get(key, version=version)
+        except (AggregateNotFoundError, ValueError):
+            aggregate = None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"No such {KINDS.get(cls, 'item')}.", id=str(aggregate_id))
+        return aggregate
+
+    def create(self, *aggregates: Any, entity_id: str | None = None) -> Saved:
+        try:
+            recordings = self.save(*aggregates)
+        except IntegrityError:
+            raise Conflict("That already exists.", id=str(aggregates[0].id)) from None
+        return self._receipt(aggregates[0], recordings, entity_id)
+
+    def update(self, cls: type[T], aggregate_id: UUID | str, command: Callable[[T], Any]) -> Saved:
+        """Run a command and save; if another writer got there first, reload and run it again.
+
+        The command's guards run again on the fresh state, so a command that is no longer
+        valid (a stale field version, a share that no longer fits) fails with its own error.
+        """
+        for _ in range(SAVE_ATTEMPTS):
+            aggregate = self.load(cls, aggregate_id)
+            result = command(aggregate)
+            try:
+                recordings = self.save(aggregate)
+            except IntegrityError:
+                continue
+            return self._receipt(aggregate, recordings, result if isinstance(result, str) else None)
+        raise Conflict("Too many people changed this at once; please try again.",
+                       id=str(aggregate_id))
+
+    @staticmethod
+    def _receipt(aggregate: Any, recordings: list[Any], entity_id: str | None) -> Saved:
+        positions = tuple(r.notification.id for r in recordings
+                          if r.notification.originator_id == aggregate.id)
+        return Saved(aggregate.id, aggregate.version, positions, entity_id)
+
+    def _plan_with_actor(self, plan_id: UUID | str, actor_id: UUID | str | None) -> Plan:
+        plan = self.load(Plan, plan_id)
+        plan.require_actor(actor_id)
+        return plan
+
+    def _require_in_plan(self, cls: type[T], aggregate_id: UUID | str | None, plan_id: str) -> T | None:
+        if aggregate_id is None:
+            return None
+        aggregate = self.load(cls, aggregate_id)
+        if aggregate.plan_id != plan_id:  # type: ignore[attr-defined]
+            raise RuleViolated(f"That {KINDS[cls]} belongs to another plan.", id=str(aggregate_id))
+        return aggregate

@@ -1,0 +1,89 @@
+"""The base aggregate: every event records who acted, for which organisation, in which plan.
+
+Commands are public methods that check their guards and then trigger an explicit, past-tense
+event class whose `apply` changes state. Guards run when the command is given, not on replay,
+so events can carry the values before the change (the audit trail shows before → after).
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from eventsourcing.domain import Aggregate
+
+from domain.context import current_acting
+from domain.errors import RuleViolated
+
+A = TypeVar("A", bound="PlanAggregate")
+
+
+class PlanAggregate(Aggregate):
+    """An aggregate that belongs to a plan (a Plan belongs to itself)."""
+
+    class Event(Aggregate.Event):
+        plan_id: str
+        acted_by: str
+        acted_for: str | None
+        command_id: str | None
+
+    class Created(Event, Aggregate.Created):
+        pass
+
+    @classmethod
+    def _create_for_plan(cls: type[A], event_class: type, plan_id: str, **kwargs: Any) -> A:
+        return cls._create(event_class, plan_id=plan_id, **_metadata(), **kwargs)
+
+    def trigger_event(self, event_class: type, **kwargs: Any) -> None:  # type: ignore[override]
+        kwargs.update(_metadata(), plan_id=self.plan_id)
+        super().trigger_event(event_class, **kwargs)
+
+    @property
+    def plan_id(self) -> str:
+        return self._plan_id
+
+
+def _metadata() -> dict[str, Any]:
+    acting = current_acting()
+    return {
+        "acted_by": acting.person_id,
+        "acted_for": acting.org_id,
+        "command_id": acting.command_id,
+    }
+
+
+# ---- guards shared by every aggregate -------------------------------------------------------
+
+def require_text(value: object, field: str, *, max_length: int = 200, optional: bool = False) -> str:
+    """A trimmed, non-empty (unless optional) single string of bounded length."""
+    if value is None and optional:
+        return ""
+    if not isinstance(value, str):
+        raise RuleViolated(f"{field} must be text.", field=field)
+    text = value.strip()
+    if not text and not optional:
+        raise RuleViolated(f"{field} must not be empty.", field=field)
+    if len(text) > max_length:
+        raise RuleViolated(
+            f"{field} is longer than {max_length} characters.", field=field, max_length=max_length
+        )
+    return text
+
+
+def require_int(value: object, field: str, *, minimum: int | None = None,
+                maximum: int | None = None) -> int:
+    """An integer (never a float or bool) within bounds."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise RuleViolated(f"{field} must be a whole number.", field=field)
+    if minimum is not None and value < minimum:
+        raise RuleViolated(f"{field} must be at least {minimum}.", field=field, minimum=minimum)
+    if maximum is not None and value > maximum:
+        raise RuleViolated(f"{field} must be at most {maximum}.", field=field, maximum=maximum)
+    return value
+
+
+def require_choice(value: object, field: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise RuleViolated(
+            f"{field} must be one of: {', '.join(choices)}.", field=field, choices=list(choices)
+        )
+    return value  # type: ignore[return-value]

@@ -1,0 +1,327 @@
+"""Budget: a plan's cross-sector budget of line items, yearly amounts and cost shares.
+
+Money is integer öre; shares are integer basis points (10 000 = 100 %).
+Lifecycle: draft → proposed → adopted; a revision starts a new draft from an adopted budget.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+
+from domain.base import PlanAggregate, require_int, require_text
+from domain.context import as_id
+from domain.errors import Conflict, NotFound, RuleViolated
+from domain.fields import Field, check_version, new_field, set_field, unset_field
+
+FULL_SHARE = 10_000
+MAX_AMOUNT = 10**13  # 100 000 000 000 kr in öre: far above any plausible line
+MAX_LINES = 1_000
+STATUSES = ("draft", "proposed", "adopted")
+
+
+class Budget(PlanAggregate):
+    """Lines are kept in `lines` (by id) and `order` (ids, top to bottom)."""
+
+    class Created(PlanAggregate.Created):
+        title: str
+        years: list[int]
+        revision: int
+        revision_of: str | None
+        lines: list[dict[str, Any]]
+
+        def apply(self, budget: Budget) -> None:
+            budget._plan_id = self.plan_id
+            budget.title, budget.years = self.title, list(self.years)
+            budget.revision, budget.revision_of = self.revision, self.revision_of
+            budget.status, budget.adopted_version = "draft", None
+            budget.lines, budget.order = {}, []
+            for line in self.lines:
+                budget.lines[line["id"]] = copy.deepcopy(line["state"])
+                budget.order.append(line["id"])
+
+    class LineItemAdded(PlanAggregate.Event):
+        line_id: str
+        label: str
+        category: str
+        service_id: str | None
+        amounts: dict[str, int]
+        position: int
+
+        def apply(self, budget: Budget) -> None:
+            by, org = self.acted_by, self.acted_for
+            budget.lines[self.line_id] = {
+                "label": new_field(self.label, by, org),
+                "category": new_field(self.category, by, org),
+                "service_id": new_field(self.service_id, by, org),
+                "amounts": {y: new_field(self.amounts.get(y, 0), by, org)
+                            for y in map(str, budget.years)},
+                "shares": {},
+            }
+            budget.order.insert(self.position, self.line_id)
+
+    class LineItemChanged(PlanAggregate.Event):
+        """The label, category or linked service of a line changed."""
+
+        line_id: str
+        field: str
+        value: Any
+        before: Any
+
+        def apply(self, budget: Budget) -> None:
+            line = budget.lines[self.line_id]
+            set_field(line[self.field], self.value, self.acted_by, self.acted_for)
+
+    class LineItemAmountChanged(PlanAggregate.Event):
+        line_id: str
+        year: int
+        amount: int
+        before: int
+
+        def apply(self, budget: Budget) -> None:
+            field = budget.lines[self.line_id]["amounts"][str(self.year)]
+            set_field(field, self.amount, self.acted_by, self.acted_for)
+
+    class CostShareChanged(PlanAggregate.Event):
+        line_id: str
+        actor_id: str
+        share: int
+        before: int
+
+        def apply(self, budget: Budget) -> None:
+            shares = budget.lines[self.line_id]["shares"]
+            field = shares.setdefault(self.actor_id, unset_field())
+            set_field(field, self.share, self.acted_by, self.acted_for)
+
+    class LineItemMoved(PlanAggregate.Event):
+        line_id: str
+        position: int
+        before: int
+
+        def apply(self, budget: Budget) -> None:
+            budget.order.remove(self.line_id)
+            budget.order.insert(self.position, self.line_id)
+
+    class LineItemRemoved(PlanAggregate.Event):
+        """Keeps the whole line so that the trail shows it and an undo can restore it."""
+
+        line_id: str
+        position: int
+        line: dict[str, Any]
+
+        def apply(self, budget: Budget) -> None:
+            budget.order.remove(self.line_id)
+            del budget.lines[self.line_id]
+
+    class LineItemRestored(PlanAggregate.Event):
+        line_id: str
+        position: int
+        line: dict[str, Any]
+
+        def apply(self, budget: Budget) -> None:
+            budget.lines[self.line_id] = copy.deepcopy(self.line)
+            budget.order.insert(self.position, self.line_id)
+
+    class StatusChanged(PlanAggregate.Event):
+        """Proposed, returned to draft, or adopted (then `adopted_version` is this version)."""
+
+        status: str
+        before: str
+
+        def apply(self, budget: Budget) -> None:
+            budget.status = self.status
+            if self.status == "adopted":
+                budget.adopted_version = self.originator_version
+
+    # ---- creation ----------------------------------------------------------------------
+
+    @classmethod
+    def create(cls, plan_id: UUID | str, title: str, years: list[int]) -> Budget:
+        """A new, empty draft budget for the plan's years."""
+        if not years:
+            raise RuleViolated("A budget covers at least one year.", field="years")
+        return cls._create_for_plan(
+            cls.Created, as_id(plan_id), title=require_text(title, "title"),
+            years=[require_int(y, "year") for y in years],
+            revision=1, revision_of=None, lines=[],
+        )
+
+    @staticmethod
+    def revision_id(adopted_id: UUID) -> UUID:
+        """Each adopted budget has at most one revision: its id is derived from the adopted one."""
+        return uuid5(NAMESPACE_URL, f"samverkan:budget-revision:{adopted_id}")
+
+    def start_revision(self) -> Budget:
+        """A new draft with this adopted budget's lines; this budget stays as it was."""
+        if self.status != "adopted":
+            raise RuleViolated("Only an adopted budget can be revised.", status=self.status)
+        lines = [{"id": lid, "state": copy.deepcopy(self.lines[lid])} for lid in self.order]
+        return self._create_for_plan(
+            self.Created, self.plan_id, id=self.revision_id(self.id), title=self.title,
+            years=list(self.years), revision=self.revision + 1,
+            revision_of=str(self.id), lines=lines,
+        )
+
+    # ---- line items --------------------------------------------------------------------
+
+    def add_line(self, label: str, category: str = "", amounts: dict[int, int] | None = None,
+                 service_id: UUID | str | None = None, line_id: UUID | str | None = None,
+                 position: int | None = None) -> str:
+        self._require_draft()
+        if len(self.lines) >= MAX_LINES:
+            raise RuleViolated(f"A budget has at most {MAX_LINES} lines.")
+        new_id = as_id(line_id) or str(uuid4())
+        if new_id in self.lines:
+            raise Conflict("A line with that id already exists.", line_id=new_id)
+        checked = {str(self._require_year(y)): self._checked_amount(a)
+                   for y, a in (amounts or {}).items()}
+        self.trigger_event(
+            self.LineItemAdded, line_id=new_id, label=require_text(label, "label"),
+            category=require_text(category, "category", max_length=80, optional=True),
+            service_id=as_id(service_id), amounts=checked,
+            position=self._checked_position(position, len(self.order)),
+        )
+        return new_id
+
+    def rename_line(self, line_id: UUID | str, label: str, expected_version: int | None = None) -> None:
+        self._change_line_field(line_id, "label", require_text(label, "label"), expected_version)
+
+    def recategorise_line(self, line_id: UUID | str, category: str,
+                          expected_version: int | None = None) -> None:
+        category = require_text(category, "category", max_length=80, optional=True)
+        self._change_line_field(line_id, "category", category, expected_version)
+
+    def link_service(self, line_id: UUID | str, service_id: UUID | str | None,
+                     expected_version: int | None = None) -> None:
+        self._change_line_field(line_id, "service_id", as_id(service_id), expected_version)
+
+    def change_amount(self, line_id: UUID | str, year: int, amount: int,
+                      expected_version: int | None = None) -> None:
+        self._require_draft()
+        key = self._require_line(line_id)
+        field = self.lines[key]["amounts"][str(self._require_year(year))]
+        amount = self._checked_amount(amount)
+        check_version(field, expected_version, "This amount", line_id=key, year=year)
+        if amount != field["value"]:
+            self.trigger_event(self.LineItemAmountChanged, line_id=key, year=year,
+                               amount=amount, before=field["value"])
+
+    def set_share(self, line_id: UUID | str, actor_id: UUID | str, share: int,
+                  expected_version: int | None = None) -> None:
+        """Set one organisation's share of a line (basis points; 0 removes it)."""
+        self._require_draft()
+        key, actor = self._require_line(line_id), as_id(actor_id)
+        share = require_int(share, "share", minimum=0, maximum=FULL_SHARE)
+        shares = self.lines[key]["shares"]
+        field = shares.get(actor, unset_field())
+        check_version(field, expected_version, "This share", line_id=key, actor_id=actor)
+        others = sum(f["value"] or 0 for a, f in shares.items() if a != actor)
+        if others + share > FULL_SHARE:
+            raise RuleViolated(
+                f"The shares of “{self.lines[key]['label']['value']}” would add up to "
+                f"{(others + share) / 100:g} %; together they can be at most 100 %.",
+                line_id=key, total=others + share, available=FULL_SHARE - others,
+            )
+        if share != (field["value"] or 0):
+            self.trigger_event(self.CostShareChanged, line_id=key, actor_id=actor,
+                               share=share, before=field["value"] or 0)
+
+    def move_line(self, line_id: UUID | str, position: int) -> None:
+        self._require_draft()
+        key = self._require_line(line_id)
+        position = self._checked_position(position, len(self.order) - 1)
+        before = self.order.index(key)
+        if position != before:
+            self.trigger_event(self.LineItemMoved, line_id=key, position=position, before=before)
+
+    def remove_line(self, line_id: UUID | str) -> None:
+        self._require_draft()
+        key = self._require_line(line_id)
+        self.trigger_event(self.LineItemRemoved, line_id=key, position=self.order.index(key),
+                           line=copy.deepcopy(self.lines[key]))
+
+    def restore_line(self, line_id: UUID | str, line: dict[str, Any], position: int) -> None:
+        """Put back a removed line exactly as it was (used by undo)."""
+        self._require_draft()
+        key = as_id(line_id)
+        if key in self.lines:
+            raise Conflict("That line is already in the budget.", line_id=key)
+        position = min(max(position, 0), len(self.order))
+        self.trigger_event(self.LineItemRestored, line_id=key, position=position,
+                           line=copy.deepcopy(line))
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def propose(self) -> None:
+        self._change_status("proposed", allowed_from=("draft",))
+
+    def return_to_draft(self) -> None:
+        self._change_status("draft", allowed_from=("proposed",))
+
+    def adopt(self) -> None:
+        self._change_status("adopted", allowed_from=("proposed",))
+
+    # ---- queries -----------------------------------------------------------------------
+
+    def line_total(self, line_id: str) -> int:
+        return sum(f["value"] for f in self.lines[line_id]["amounts"].values())
+
+    def total(self) -> int:
+        return sum(self.line_total(lid) for lid in self.order)
+
+    # ---- guards ------------------------------------------------------------------------
+
+    def _change_status(self, status: str, allowed_from: tuple[str, ...]) -> None:
+        if self.status not in allowed_from:
+            raise RuleViolated(
+                f"A {self.status} budget cannot become {status}.", status=self.status
+            )
+        self.trigger_event(self.StatusChanged, status=status, before=self.status)
+
+    def _change_line_field(self, line_id: UUID | str, name: str, value: Any,
+                           expected_version: int | None) -> None:
+        self._require_draft()
+        key = self._require_line(line_id)
+        field: Field = self.lines[key][name]
+        check_version(field, expected_version, f"The line's {name}", line_id=key, field=name)
+        if value != field["value"]:
+            self.trigger_event(self.LineItemChanged, line_id=key, field=name, value=value,
+                               before=field["value"])
+
+    def _require_draft(self) -> None:
+        if self.status == "adopted":
+            raise RuleViolated(
+                "This budget is adopted and cannot change; start a revision instead.",
+                status=self.status,
+            )
+        if self.status != "draft":
+            raise RuleViolated(
+                "This budget is proposed; return it to draft before changing it.",
+                status=self.status,
+            )
+
+    def _require_line(self, line_id: UUID | str) -> str:
+        key = as_id(line_id)
+        if key not in self.lines:
+            raise NotFound("No such line in this budget.", line_id=key)
+        return key
+
+    def _require_year(self, year: object) -> int:
+        year = int(year) if isinstance(year, str) and year.isdigit() else year
+        if year not in self.years:
+            raise RuleViolated(
+                f"The budget covers {self.years[0]}–{self.years[-1]}; {year} is outside it.",
+                field="year", years=list(self.years),
+            )
+        return year  # type: ignore[return-value]
+
+    @staticmethod
+    def _checked_amount(amount: object) -> int:
+        return require_int(amount, "amount", minimum=0, maximum=MAX_AMOUNT)
+
+    @staticmethod
+    def _checked_position(position: int | None, last: int) -> int:
+        if position is None:
+            return last
+        return min(max(require_int(position, "position"), 0), last)

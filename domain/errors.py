@@ -1,0 +1,49 @@
+"""Domain errors: plain-language messages plus machine-readable details, never HTTP codes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class DomainError(Exception):
+    """Base of every error a use case may raise on purpose."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"error": self.code, "message": self.message, **self.details}
+
+
+class NotFound(DomainError):
+    """The plan, budget, line, service, commitment … does not exist."""
+
+    code = "not_found"
+
+
+class Conflict(DomainError):
+    """The command was made against a state that has since changed."""
+
+    code = "conflict"
+
+
+class StaleEdit(Conflict):
+    """A field was edited on a stale version; details carry the current value and who set it."""
+
+    code = "stale_edit"
+
+
+class RuleViolated(DomainError):
+    """The command breaks a business rule (or a value is out of its allowed range)."""
+
+    code = "rule_violated"
+
+
+class NotAllowed(DomainError):
+    """The acting person's role does not allow this command."""
+
+    code = "not_allowed"

@@ -1,0 +1,36 @@
+"""Versioned fields: each editable value remembers its version and who set it.
+
+A field is a plain dict (so snapshots stay JSON): value, version, by (person), for (organisation).
+Live editing compares the version an edit was made on with the current one to tell a stale edit
+of that field from an edit of another field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.errors import StaleEdit
+
+Field = dict[str, Any]
+
+
+def new_field(value: Any, by: str | None, for_org: str | None) -> Field:
+    return {"value": value, "version": 1, "by": by, "for": for_org}
+
+
+def unset_field() -> Field:
+    return {"value": None, "version": 0, "by": None, "for": None}
+
+
+def set_field(field: Field, value: Any, by: str | None, for_org: str | None) -> None:
+    field.update(value=value, version=field["version"] + 1, by=by, **{"for": for_org})
+
+
+def check_version(field: Field, expected: int | None, what: str, **where: Any) -> None:
+    """Refuse an edit made on a version of this field that is no longer current."""
+    if expected is not None and expected != field["version"]:
+        raise StaleEdit(
+            f"{what} was changed by someone else while you were editing.",
+            current_value=field["value"], current_version=field["version"],
+            your_version=expected, set_by=field["by"], set_for=field["for"], **where,
+        )
