@@ -1,0 +1,1 @@
+"""Infrastructure: persistence settings, subscriptions, engines, people store, composition root."""

@@ -1,0 +1,59 @@
+"""The composition root: builds the application, read models, people store and projections.
+
+Nothing connects at import time; tests pass settings (or an in-memory store) through here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from adapters.db import make_engine
+from adapters.people import PeopleDirectory
+from adapters.settings import Settings
+from domain.usecases import Samverkan
+from projections.audit import AuditLogProjection
+from projections.budget_sheet import BudgetSheetProjection
+from projections.plans import PlanProjection
+from projections.runner import ProjectionRunner
+from projections.services import CommitmentLedgerProjection, ServiceCatalogueProjection
+
+PROJECTIONS = (PlanProjection, BudgetSheetProjection, ServiceCatalogueProjection,
+               CommitmentLedgerProjection, AuditLogProjection)
+
+
+@dataclass
+class System:
+    """Everything a process needs, built once from settings."""
+
+    settings: Settings
+    app: Samverkan
+    engine: Engine
+    people: PeopleDirectory
+    projections: ProjectionRunner
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def start(self) -> None:
+        """Create what is missing and start following the log."""
+        self.people.create_table()
+        self.projections.start()
+
+    def close(self) -> None:
+        self.projections.stop()
+        self.app.close()
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, app_env: dict[str, str] | None = None,
+              views_url: str | None = None) -> System:
+    settings = settings or Settings.from_env()
+    env = settings.event_store_env() if app_env is None else app_env
+    app = Samverkan(env=env)
+    engine = make_engine(views_url or settings.views_url)
+    people = PeopleDirectory(engine)
+    runner = ProjectionRunner(app, engine, PROJECTIONS)
+    runner.create_tables()
+    people.create_table()
+    return System(settings, app, engine, people, runner)

@@ -1,0 +1,89 @@
+"""A subscription for eventsourcing's SQLite store, which has none of its own.
+
+Writers in this process wake subscribers right after their transaction commits; a short poll
+picks up events written by other processes (the CLI loading the demo while the server runs).
+"""
+
+from __future__ import annotations
+
+import threading
+import weakref
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    ListenNotifySubscription,
+    StoredEvent,
+    Subscription,
+)
+from eventsourcing.sqlite import SQLiteApplicationRecorder
+
+POLL_SECONDS = 0.2
+
+
+class _Hub:
+    """Subscribers to one database file, woken after each commit in this process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._waiters: weakref.WeakSet[threading.Event] = weakref.WeakSet()
+
+    def add(self, waiter: threading.Event) -> None:
+        with self._lock:
+            self._waiters.add(waiter)
+
+    def discard(self, waiter: threading.Event) -> None:
+        with self._lock:
+            self._waiters.discard(waiter)
+
+    def wake(self) -> None:
+        with self._lock:
+            waiters = list(self._waiters)
+        for waiter in waiters:
+            waiter.set()
+
+
+_hubs: dict[str, _Hub] = {}
+_hubs_lock = threading.Lock()
+
+
+def hub_for(db_name: str) -> _Hub:
+    with _hubs_lock:
+        return _hubs.setdefault(db_name, _Hub())
+
+
+class SubscribableSQLiteRecorder(SQLiteApplicationRecorder):
+    """eventsourcing's SQLite application recorder plus `subscribe()`."""
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        ids = super().insert_events(stored_events, **kwargs)  # committed when this returns
+        hub_for(self.datastore.pool.db_name).wake()
+        return ids
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:
+        return SQLiteSubscription(self, gt=gt, topics=topics)
+
+
+class SQLiteSubscription(ListenNotifySubscription[SubscribableSQLiteRecorder]):
+    def __init__(self, recorder: SubscribableSQLiteRecorder, gt: int | None = None,
+                 topics: Sequence[str] = ()) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._hub = hub_for(recorder.datastore.pool.db_name)
+        self._hub.add(self._has_been_notified)
+        self._has_been_notified.set()  # a commit may have happened before we joined the hub
+
+    def stop(self) -> None:
+        super().stop()
+        self._hub.discard(self._has_been_notified)
+
+    def _loop_on_pull(self) -> None:
+        try:
+            self._pull()
+            while not self._has_been_stopped:
+                self._has_been_notified.wait(timeout=POLL_SECONDS)
+                self._pull()
+        except BaseException as error:  # surfaced to the iterating thread, as in the base class
+            if self._thread_error is None:
+                self._thread_error = error
+            self.stop()

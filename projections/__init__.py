@@ -1,0 +1,1 @@
+"""Read models: SQLAlchemy tables filled from events by projections, and the queries on them."""

@@ -1,0 +1,161 @@
+"""Projections on eventsourcing's projection API, with SQLAlchemy read models.
+
+`ViewRecorder` is an eventsourcing `TrackingRecorder`: each projection's position in the event
+log is stored in the same transaction as the view rows it wrote, so a projection that stops
+resumes exactly once. `ViewProjection.process_event` is eventsourcing's per-event entry point;
+`process_batches` lets the runner apply many events in one transaction.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import IntegrityError, Tracking, TrackingRecorder
+from eventsourcing.projection import Projection
+from sqlalchemy import Table, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
+
+from projections.tables import view_tracking
+
+Event = DomainEventProtocol[Any]
+Positioned = tuple[Event, int]  # a domain event and its position in the application log
+
+
+class ViewRecorder(TrackingRecorder):
+    """Tracking records of one projection, kept beside its view tables."""
+
+    def __init__(self, engine: Engine, projection_name: str) -> None:
+        self.engine, self.projection_name = engine, projection_name
+        self._changed = threading.Condition()
+
+    def insert_tracking(self, tracking: Tracking) -> None:
+        with self.engine.begin() as conn:
+            self.insert_tracking_in(conn, tracking)
+        self.notify_committed()
+
+    def insert_tracking_in(self, conn: Connection, tracking: Tracking) -> None:
+        """Move this projection's position forward; refuse to go back or stand still."""
+        values = {"projection": self.projection_name,
+                  "application_name": tracking.application_name,
+                  "notification_id": tracking.notification_id}
+        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(view_tracking).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=["projection", "application_name"],
+            set_={"notification_id": statement.excluded.notification_id},
+            where=view_tracking.c.notification_id < statement.excluded.notification_id,
+        ).returning(view_tracking.c.notification_id)
+        if conn.execute(statement).first() is None:
+            raise IntegrityError(
+                f"{self.projection_name} has already processed "
+                f"{tracking.application_name} #{tracking.notification_id}"
+            )
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        with self.engine.connect() as conn:
+            return conn.execute(
+                select(view_tracking.c.notification_id).where(
+                    view_tracking.c.projection == self.projection_name,
+                    view_tracking.c.application_name == application_name,
+                )
+            ).scalar()
+
+    def notify_committed(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait(self, application_name: str, notification_id: int | None, timeout: float = 1.0,
+             interrupt: threading.Event | None = None) -> None:
+        """Wake as soon as this process commits a batch; poll for other processes' commits."""
+        import time
+
+        deadline = time.monotonic() + timeout
+        while not self.has_tracking_id(application_name, notification_id):
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"{self.projection_name} did not reach #{notification_id} in {timeout}s"
+                )
+            if interrupt is not None and interrupt.is_set():
+                from eventsourcing.persistence import WaitInterruptedError
+
+                raise WaitInterruptedError
+            with self._changed:
+                self._changed.wait(timeout=min(remaining, 0.05))
+
+
+class ViewProjection(Projection[ViewRecorder]):
+    """A projection that owns some tables and applies events to them in batches."""
+
+    tables: tuple[Table, ...] = ()
+    application_name = "Samverkan"
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        """eventsourcing's entry point: one event, its view rows and tracking in one transaction."""
+        with self.view.engine.begin() as conn:
+            self.apply_batch(conn, [(domain_event, tracking.notification_id)])
+            self.view.insert_tracking_in(conn, tracking)
+        self.view.notify_committed()
+
+    def apply_batch(self, conn: Connection, events: Sequence[Positioned]) -> None:
+        """Apply events (in log order) to this projection's tables within `conn`'s transaction."""
+        raise NotImplementedError
+
+
+def process_batches(engine: Engine, projections: Sequence[ViewProjection],
+                    positions: dict[str, int], events: Sequence[Positioned]) -> None:
+    """Apply a batch to every projection that has not seen it, each with its tracking, atomically.
+
+    `positions` maps projection name → last processed position and is updated after commit.
+    """
+    if not events:
+        return
+    last = events[-1][1]
+    with engine.begin() as conn:
+        for projection in projections:
+            unseen = [e for e in events if e[1] > positions.get(projection.name, 0)]
+            if unseen:
+                projection.apply_batch(conn, unseen)
+                projection.view.insert_tracking_in(conn, Tracking(projection.application_name, last))
+    for projection in projections:
+        positions[projection.name] = max(positions.get(projection.name, 0), last)
+        projection.view.notify_committed()
+
+
+class HandlerProjection(ViewProjection):
+    """Dispatches each event to the method registered for its class with `@handles`."""
+
+    _handlers: dict[type, Any] = {}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls._handlers = {}
+        for klass in reversed(cls.__mro__):
+            for attr in vars(klass).values():
+                for event_class in getattr(attr, "_handles", ()):
+                    cls._handlers[event_class] = attr
+
+    def begin(self, conn: Connection) -> Any:
+        """The per-batch unit of work handed to every handler (row caches, usually)."""
+        raise NotImplementedError
+
+    def apply_batch(self, conn: Connection, events: Sequence[Positioned]) -> None:
+        work = self.begin(conn)
+        for event, position in events:
+            handler = self._handlers.get(type(event))
+            if handler is not None:
+                handler(self, work, event, position)
+        for cache in vars(work).values():
+            cache.flush()
+
+
+def handles(*event_classes: type) -> Any:
+    def register(method: Any) -> Any:
+        method._handles = event_classes
+        return method
+
+    return register

@@ -1,0 +1,143 @@
+"""Budget sheet projection: budgets, their lines, yearly amounts and cost shares."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from domain.budgets import Budget
+from projections.base import HandlerProjection, handles
+from projections.rows import RowCache
+from projections.tables import budget, budget_amount, budget_line, budget_share
+
+
+class BudgetSheetProjection(HandlerProjection):
+    name = "budget_sheet"
+    tables = (budget, budget_line, budget_amount, budget_share)
+
+    def begin(self, conn: Connection) -> SimpleNamespace:
+        return SimpleNamespace(
+            budgets=RowCache(conn, budget, "budget_id"),
+            lines=RowCache(conn, budget_line, "budget_id"),
+            amounts=RowCache(conn, budget_amount, "budget_id"),
+            shares=RowCache(conn, budget_share, "budget_id"),
+        )
+
+    @handles(Budget.Created)
+    def created(self, w: Any, e: Budget.Created, _: int) -> None:
+        bid = str(e.originator_id)
+        for cache in vars(w).values():
+            cache.load(bid, known_empty=True)
+        w.budgets.put({
+            "budget_id": bid, "plan_id": e.plan_id, "title": e.title, "years": list(e.years),
+            "status": "draft", "revision": e.revision, "revision_of": e.revision_of,
+            "adopted_version": None, "version": e.originator_version, "updated_at": e.timestamp,
+        })
+        for position, line in enumerate(e.lines):
+            _put_line(w, bid, line["id"], line["state"], position)
+
+    @handles(Budget.LineItemAdded)
+    def line_added(self, w: Any, e: Budget.LineItemAdded, _: int) -> None:
+        bid = self._touch(w, e)
+        by, org = e.acted_by, e.acted_for
+        years = w.budgets.get(bid)["years"]
+        state = {
+            "label": {"value": e.label, "version": 1}, "category": {"value": e.category, "version": 1},
+            "service_id": {"value": e.service_id, "version": 1}, "shares": {},
+            "amounts": {str(y): {"value": e.amounts.get(str(y), 0), "version": 1, "by": by,
+                                 "for": org} for y in years},
+        }
+        _reorder(w, bid, lambda order: order.insert(e.position, e.line_id))
+        _put_line(w, bid, e.line_id, state, e.position)
+
+    @handles(Budget.LineItemChanged)
+    def line_changed(self, w: Any, e: Budget.LineItemChanged, _: int) -> None:
+        row = w.lines.get(self._touch(w, e), e.line_id)
+        row[e.field] = e.value
+        version_column = {"label": "label_version", "category": "category_version",
+                          "service_id": "service_version"}[e.field]
+        row[version_column] += 1
+
+    @handles(Budget.LineItemAmountChanged)
+    def amount_changed(self, w: Any, e: Budget.LineItemAmountChanged, _: int) -> None:
+        row = w.amounts.get(self._touch(w, e), e.line_id, e.year)
+        row.update(amount=e.amount, version=row["version"] + 1, set_by=e.acted_by,
+                   set_for=e.acted_for)
+
+    @handles(Budget.CostShareChanged)
+    def share_changed(self, w: Any, e: Budget.CostShareChanged, _: int) -> None:
+        bid = self._touch(w, e)
+        row = w.shares.get(bid, e.line_id, e.actor_id) or w.shares.put(
+            {"budget_id": bid, "line_id": e.line_id, "actor_id": e.actor_id, "version": 0})
+        row.update(share=e.share, version=row["version"] + 1, set_by=e.acted_by,
+                   set_for=e.acted_for)
+
+    @handles(Budget.LineItemMoved)
+    def line_moved(self, w: Any, e: Budget.LineItemMoved, _: int) -> None:
+        def move(order: list[str]) -> None:
+            order.remove(e.line_id)
+            order.insert(e.position, e.line_id)
+
+        _reorder(w, self._touch(w, e), move)
+
+    @handles(Budget.LineItemRemoved)
+    def line_removed(self, w: Any, e: Budget.LineItemRemoved, _: int) -> None:
+        bid = self._touch(w, e)
+        _reorder(w, bid, lambda order: order.remove(e.line_id))
+        w.lines.delete(bid, e.line_id)
+        for cache in (w.amounts, w.shares):
+            for row in cache.group(bid):
+                if row["line_id"] == e.line_id:
+                    cache.delete(*cache.key(row))
+
+    @handles(Budget.LineItemRestored)
+    def line_restored(self, w: Any, e: Budget.LineItemRestored, _: int) -> None:
+        bid = self._touch(w, e)
+        _reorder(w, bid, lambda order: order.insert(e.position, e.line_id))
+        _put_line(w, bid, e.line_id, e.line, e.position)
+
+    @handles(Budget.StatusChanged)
+    def status_changed(self, w: Any, e: Budget.StatusChanged, _: int) -> None:
+        row = w.budgets.get(self._touch(w, e))
+        row["status"] = e.status
+        if e.status == "adopted":
+            row["adopted_version"] = e.originator_version
+
+    @staticmethod
+    def _touch(w: Any, e: Any) -> str:
+        """Load the budget's rows and record the event's version and time on the budget."""
+        bid = str(e.originator_id)
+        for cache in vars(w).values():
+            cache.load(bid)
+        w.budgets.get(bid).update(version=e.originator_version, updated_at=e.timestamp)
+        return bid
+
+
+def _put_line(w: Any, bid: str, line_id: str, state: dict[str, Any], position: int) -> None:
+    w.lines.put({
+        "budget_id": bid, "line_id": line_id, "position": position,
+        "label": state["label"]["value"], "label_version": state["label"]["version"],
+        "category": state["category"]["value"], "category_version": state["category"]["version"],
+        "service_id": state["service_id"]["value"],
+        "service_version": state["service_id"]["version"],
+    })
+    for year, field in state["amounts"].items():
+        w.amounts.put({"budget_id": bid, "line_id": line_id, "year": int(year),
+                       "amount": field["value"], "version": field["version"],
+                       "set_by": field.get("by"), "set_for": field.get("for")})
+    for actor, field in state["shares"].items():
+        w.shares.put({"budget_id": bid, "line_id": line_id, "actor_id": actor,
+                      "share": field["value"], "version": field["version"],
+                      "set_by": field.get("by"), "set_for": field.get("for")})
+
+
+def _reorder(w: Any, bid: str, change: Any) -> None:
+    rows = sorted(w.lines.group(bid), key=lambda r: r["position"])
+    order = [r["line_id"] for r in rows]
+    change(order)
+    by_id = {r["line_id"]: r for r in rows}
+    for position, line_id in enumerate(order):
+        if line_id in by_id:
+            by_id[line_id]["position"] = position

@@ -1,0 +1,67 @@
+"""Plan overview projection: plans, their organisations and members."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from domain.plans import Plan
+from projections.base import HandlerProjection, handles
+from projections.rows import RowCache
+from projections.tables import plan, plan_actor, plan_member
+
+
+class PlanProjection(HandlerProjection):
+    name = "plans"
+    tables = (plan, plan_actor, plan_member)
+
+    def begin(self, conn: Connection) -> SimpleNamespace:
+        return SimpleNamespace(plans=RowCache(conn, plan, "plan_id"),
+                               actors=RowCache(conn, plan_actor, "plan_id"),
+                               members=RowCache(conn, plan_member, "plan_id"))
+
+    @handles(Plan.Created)
+    def created(self, w: Any, e: Plan.Created, _: int) -> None:
+        for cache in vars(w).values():
+            cache.load(e.plan_id, known_empty=True)
+        w.plans.put({"plan_id": e.plan_id, "name": e.name, "place": e.place,
+                     "start_year": e.start_year, "end_year": e.end_year,
+                     "created_at": e.timestamp, "updated_at": e.timestamp})
+        w.members.put({"plan_id": e.plan_id, "person_id": e.facilitator_id,
+                       "role": "facilitator", "org_id": None})
+
+    @handles(Plan.DetailsChanged)
+    def details_changed(self, w: Any, e: Plan.DetailsChanged, _: int) -> None:
+        self._touch(w, e).update(name=e.name, place=e.place)
+
+    @handles(Plan.ActorAdded)
+    def actor_added(self, w: Any, e: Plan.ActorAdded, _: int) -> None:
+        self._touch(w, e)
+        w.actors.put({"plan_id": e.plan_id, "actor_id": e.actor_id, "name": e.name,
+                      "sector": e.sector, "position": len(w.actors.group(e.plan_id))})
+
+    @handles(Plan.ActorChanged)
+    def actor_changed(self, w: Any, e: Plan.ActorChanged, _: int) -> None:
+        self._touch(w, e)
+        w.actors.get(e.plan_id, e.actor_id).update(name=e.name, sector=e.sector)
+
+    @handles(Plan.MemberAdded, Plan.MemberChanged)
+    def member_set(self, w: Any, e: Plan.MemberAdded, _: int) -> None:
+        self._touch(w, e)
+        w.members.put({"plan_id": e.plan_id, "person_id": e.person_id, "role": e.role,
+                       "org_id": e.org_id})
+
+    @handles(Plan.MemberRemoved)
+    def member_removed(self, w: Any, e: Plan.MemberRemoved, _: int) -> None:
+        self._touch(w, e)
+        w.members.delete(e.plan_id, e.person_id)
+
+    @staticmethod
+    def _touch(w: Any, e: Any) -> dict[str, Any]:
+        for cache in vars(w).values():
+            cache.load(e.plan_id)
+        row = w.plans.get(e.plan_id)
+        row["updated_at"] = e.timestamp
+        return row

@@ -1,0 +1,80 @@
+"""A small unit of work for projections: rows loaded per group, changed in memory, written once.
+
+Projections apply a batch of events to plain dicts and the changes are written with a few
+`executemany` calls at the end. That keeps a rebuild fast without giving up one transaction
+per batch (view rows and tracking commit together).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from sqlalchemy import JSON, Table, and_, bindparam, select
+from sqlalchemy.engine import Connection
+
+Row = dict[str, Any]
+
+
+class RowCache:
+    def __init__(self, conn: Connection, table: Table, group_column: str) -> None:
+        self.conn, self.table, self.group_column = conn, table, group_column
+        self.key_columns = [c.name for c in table.primary_key.columns]
+        self.rows: dict[tuple, Row] = {}
+        self.loaded: dict[tuple, Row] = {}
+        self.groups: set[Any] = set()
+        # JSON values may be changed in place by a handler, so compare against deep copies.
+        self._copy = (copy.deepcopy if any(isinstance(c.type, JSON) for c in table.columns)
+                      else dict)
+
+    def key(self, row: Row) -> tuple:
+        return tuple(row[c] for c in self.key_columns)
+
+    def load(self, group: Any, *, known_empty: bool = False) -> None:
+        """Bring a group's rows into memory once (a new aggregate has none to read)."""
+        if group in self.groups:
+            return
+        self.groups.add(group)
+        if known_empty:
+            return
+        query = select(self.table).where(self.table.c[self.group_column] == group)
+        for found in self.conn.execute(query).mappings():
+            row = dict(found)
+            self.rows[self.key(row)] = row
+            self.loaded[self.key(row)] = self._copy(row)
+
+    def get(self, *key: Any) -> Row | None:
+        return self.rows.get(key)
+
+    def put(self, row: Row) -> Row:
+        self.rows[self.key(row)] = row
+        return row
+
+    def delete(self, *key: Any) -> None:
+        self.rows.pop(key, None)
+
+    def group(self, group: Any) -> list[Row]:
+        self.load(group)
+        return [r for r in self.rows.values() if r[self.group_column] == group]
+
+    def flush(self) -> None:
+        """Write what changed since loading: inserts, updates and deletes, in bulk."""
+        table, keys = self.table, self.key_columns
+        inserts = [r for k, r in self.rows.items() if k not in self.loaded]
+        updates = [r for k, r in self.rows.items() if k in self.loaded and self.loaded[k] != r]
+        deletes = [dict(zip(keys, k, strict=True)) for k in self.loaded if k not in self.rows]
+        match = and_(*(table.c[c] == bindparam(f"k_{c}") for c in keys))
+        if deletes:
+            self.conn.execute(table.delete().where(match), _prefixed(deletes, keys))
+        if updates:
+            values = {c.name: bindparam(c.name) for c in table.columns if c.name not in keys}
+            self.conn.execute(table.update().where(match).values(values),
+                              [dict(r, **{f"k_{c}": r[c] for c in keys}) for r in updates])
+        if inserts:
+            self.conn.execute(table.insert(), inserts)
+        self.loaded = {k: self._copy(r) for k, r in self.rows.items()}
+
+
+def _prefixed(rows: Iterable[Row], keys: list[str]) -> list[Row]:
+    return [{f"k_{c}": r[c] for c in keys} for r in rows]

@@ -1,0 +1,162 @@
+"""Runs the projections: catches up from the log in batches, then follows new events.
+
+The live path follows the application recorder's subscription (LISTEN/NOTIFY on PostgreSQL,
+an in-process wake-up plus short poll on SQLite) and applies whatever has arrived as one batch.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from eventsourcing.application import Application
+from sqlalchemy import delete, select
+from sqlalchemy.engine import Engine
+
+from projections.base import Positioned, ViewProjection, ViewRecorder, process_batches
+from projections.tables import metadata, view_tracking
+
+log = logging.getLogger(__name__)
+Progress = Callable[[int, int], None]
+
+
+class ProjectionRunner:
+    def __init__(self, app: Application, engine: Engine,
+                 projection_classes: Sequence[type[ViewProjection]], batch_size: int = 1000) -> None:
+        self.app, self.engine, self.batch_size = app, engine, batch_size
+        self.projections = [cls(view=ViewRecorder(engine, cls.name)) for cls in projection_classes]
+        self.positions: dict[str, int] = {}
+        self._stop = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._subscription: Any = None
+        self.error: BaseException | None = None
+        self._listeners: list[Callable[[int], None]] = []
+
+    # ---- set-up --------------------------------------------------------------------------
+
+    def create_tables(self) -> None:
+        metadata.create_all(self.engine)
+
+    def load_positions(self) -> dict[str, int]:
+        names = [p.name for p in self.projections]
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(view_tracking.c.projection, view_tracking.c.notification_id)
+                                .where(view_tracking.c.projection.in_(names))).all()
+        self.positions = {name: 0 for name in names} | {r[0]: r[1] for r in rows}
+        return self.positions
+
+    @property
+    def position(self) -> int:
+        """The log position every projection has reached."""
+        return min(self.positions.values(), default=0)
+
+    def add_listener(self, callback: Callable[[int], None]) -> None:
+        """Called with the new position after each committed batch (in the runner's thread)."""
+        self._listeners.append(callback)
+
+    # ---- catching up and rebuilding ---------------------------------------------------------
+
+    def catch_up(self, progress: Progress | None = None) -> int:
+        """Apply everything stored after the slowest projection's position, in batches."""
+        self.load_positions()
+        recorder = self.app.recorder
+        top = recorder.max_notification_id() or 0
+        position = self.position
+        while position < top:
+            notifications = recorder.select_notifications(
+                start=position, limit=self.batch_size, inclusive_of_start=False)
+            if not notifications:
+                break
+            self._apply(notifications)
+            position = notifications[-1].id
+            if progress:
+                progress(position, top)
+        return position
+
+    def rebuild(self, progress: Progress | None = None) -> int:
+        """Drop every view and build it again from the whole log."""
+        tables = [t for p in self.projections for t in p.tables]
+        metadata.drop_all(self.engine, tables=tables)
+        metadata.create_all(self.engine)
+        with self.engine.begin() as conn:
+            conn.execute(delete(view_tracking).where(
+                view_tracking.c.projection.in_([p.name for p in self.projections])))
+        return self.catch_up(progress)
+
+    def _apply(self, notifications: Sequence[Any]) -> None:
+        if not notifications:
+            return
+        to_event = self.app.mapper.to_domain_event
+        events: list[Positioned] = [(to_event(n), n.id) for n in notifications]
+        process_batches(self.engine, self.projections, self.positions, events)
+        for listener in self._listeners:
+            listener(events[-1][1])
+
+    # ---- following the log -----------------------------------------------------------------
+
+    def start(self) -> None:
+        """Catch up, then follow new events in a background thread until `stop()`."""
+        self.create_tables()
+        position = self.catch_up()
+        inbox: queue.Queue[Any] = queue.Queue()
+        self._subscription = self.app.recorder.subscribe(gt=position)
+        self._threads = [
+            threading.Thread(target=self._receive, args=(inbox,), name="projections-receive",
+                             daemon=True),
+            threading.Thread(target=self._process, args=(inbox,), name="projections-apply",
+                             daemon=True),
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def _receive(self, inbox: queue.Queue[Any]) -> None:
+        try:
+            for notification in self._subscription:
+                inbox.put(notification)
+        except BaseException as error:  # noqa: BLE001 - reported by wait()/stop()
+            self.error = error
+            log.exception("projection subscription failed")
+        finally:
+            inbox.put(None)
+
+    def _process(self, inbox: queue.Queue[Any]) -> None:
+        while not self._stop.is_set():
+            first = inbox.get()
+            if first is None:
+                return
+            batch = [first]
+            while len(batch) < self.batch_size:
+                try:
+                    item = inbox.get_nowait()
+                except queue.Empty:
+                    break
+                if item is None:
+                    self._stop.set()
+                    break
+                batch.append(item)
+            try:
+                self._apply([n for n in batch if n.id > self.position])
+            except BaseException as error:  # noqa: BLE001 - a broken projection must be seen
+                self.error = error
+                log.exception("projection failed at #%s", batch[0].id)
+                self._stop.set()
+
+    def wait(self, position: int | None, timeout: float = 5.0) -> None:
+        """Block until every projection has processed `position` (or raise TimeoutError)."""
+        if position is None:
+            return
+        for projection in self.projections:
+            projection.view.wait(projection.application_name, position, timeout=timeout,
+                                 interrupt=self._stop)
+        if self.error is not None:
+            raise self.error
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._subscription is not None:
+            self._subscription.stop()
+        for thread in self._threads:
+            thread.join(timeout=5)
