@@ -51,7 +51,7 @@ def bootstrap(settings: Settings | None = None, *, app_env: dict[str, str] | Non
     settings = settings or Settings.from_env()
     env = settings.event_store_env() if app_env is None else app_env
     app = Samverkan(env=env)
-    engine = make_engine(views_url or settings.views_url)
+    engine = make_engine(views_url or settings.views_url, **settings.views_engine_options)
     people = PeopleDirectory(engine)
     runner = ProjectionRunner(app, engine, PROJECTIONS)
     runner.create_tables()

@@ -14,6 +14,7 @@ class Settings:
     data_dir: Path = Path("var")
     database_url: str | None = None
     secret_key: str | None = None
+    pg_schema: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -23,6 +24,7 @@ class Settings:
             data_dir=Path(env.get("SAMVERKAN_DATA", "var")),
             database_url=env.get("SAMVERKAN_DATABASE_URL") or None,
             secret_key=env.get("SAMVERKAN_SECRET_KEY") or None,
+            pg_schema=env.get("SAMVERKAN_PG_SCHEMA") or None,
         )
 
     @property
@@ -40,6 +42,12 @@ class Settings:
             return _sqlalchemy_postgres_url(self.database_url or "")
         return f"sqlite:///{(self.data_dir / 'views.sqlite').resolve()}"
 
+    @property
+    def views_engine_options(self) -> dict[str, object]:
+        if self.uses_postgres and self.pg_schema:
+            return {"connect_args": {"options": f"-csearch_path={self.pg_schema}"}}
+        return {}
+
     def event_store_env(self) -> dict[str, str]:
         """Environment for eventsourcing's persistence modules."""
         if self.uses_postgres:
@@ -54,6 +62,8 @@ class Settings:
                 "POSTGRES_USER": url.username or "postgres",
                 "POSTGRES_PASSWORD": url.password or "",
             }
+            if self.pg_schema:
+                env["POSTGRES_SCHEMA"] = self.pg_schema
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             env = {

@@ -26,11 +26,11 @@ def set_field(field: Field, value: Any, by: str | None, for_org: str | None) -> 
     field.update(value=value, version=field["version"] + 1, by=by, **{"for": for_org})
 
 
-def check_version(field: Field, expected: int | None, what: str, **where: Any) -> None:
+def check_version(current: Field, expected: int | None, what: str, **where: Any) -> None:
     """Refuse an edit made on a version of this field that is no longer current."""
-    if expected is not None and expected != field["version"]:
+    if expected is not None and expected != current["version"]:
         raise StaleEdit(
             f"{what} was changed by someone else while you were editing.",
-            current_value=field["value"], current_version=field["version"],
-            your_version=expected, set_by=field["by"], set_for=field["for"], **where,
+            current_value=current["value"], current_version=current["version"],
+            your_version=expected, set_by=current["by"], set_for=current["for"], **where,
         )

@@ -97,8 +97,9 @@ class ViewProjection(Projection[ViewRecorder]):
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """eventsourcing's entry point: one event, its view rows and tracking in one transaction."""
         with self.view.engine.begin() as conn:
-            self.apply_batch(conn, [(domain_event, tracking.notification_id)])
+            # Tracking first: an event seen before is refused before any row is touched.
             self.view.insert_tracking_in(conn, tracking)
+            self.apply_batch(conn, [(domain_event, tracking.notification_id)])
         self.view.notify_committed()
 
     def apply_batch(self, conn: Connection, events: Sequence[Positioned]) -> None:
@@ -119,8 +120,8 @@ def process_batches(engine: Engine, projections: Sequence[ViewProjection],
         for projection in projections:
             unseen = [e for e in events if e[1] > positions.get(projection.name, 0)]
             if unseen:
-                projection.apply_batch(conn, unseen)
                 projection.view.insert_tracking_in(conn, Tracking(projection.application_name, last))
+                projection.apply_batch(conn, unseen)
     for projection in projections:
         positions[projection.name] = max(positions.get(projection.name, 0), last)
         projection.view.notify_committed()

@@ -1,0 +1,56 @@
+"""The web layer: create_app(), pages, socket namespace, templates and static files."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from typing import Any
+
+from flask import Flask, request, session
+
+from adapters.bootstrap import System, bootstrap
+from adapters.settings import Settings
+from web.errors import register_error_handlers
+from web.extensions import babel, socketio
+from web.formatting import register_filters
+
+LANGUAGES = ("sv", "nb", "en")
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the Flask app around a System (from config["SYSTEM"], or from the environment)."""
+    app = Flask(__name__)
+    app.config.update(
+        SECRET_KEY=os.environ.get("SAMVERKAN_SECRET_KEY") or secrets.token_hex(32),
+        BABEL_DEFAULT_LOCALE="sv",
+        BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
+        LANGUAGES=LANGUAGES,
+    )
+    app.config.update(config or {})
+    system: System = app.config.get("SYSTEM") or bootstrap(
+        app.config.get("SETTINGS") or Settings.from_env())
+    app.extensions["samverkan"] = system
+
+    babel.init_app(app, locale_selector=_select_locale)
+    socketio.init_app(app, async_mode="threading")
+    register_filters(app)
+    register_error_handlers(app)
+
+    from web.views.plans import bp as plans_bp
+
+    app.register_blueprint(plans_bp)
+    return app
+
+
+def _select_locale() -> str:
+    chosen = request.args.get("lang")
+    if chosen in LANGUAGES:
+        session["lang"] = chosen
+    return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "sv"
+
+
+def system() -> System:
+    """The System of the current app."""
+    from flask import current_app
+
+    return current_app.extensions["samverkan"]

@@ -1,0 +1,51 @@
+"""One place that turns domain errors into HTTP answers (and, later, socket error replies)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, render_template, request
+from marshmallow import ValidationError
+
+from domain.errors import Conflict, DomainError, NotAllowed, NotFound, RuleViolated
+
+STATUS = {NotFound: 404, Conflict: 409, RuleViolated: 422, NotAllowed: 403}
+
+
+def status_for(error: DomainError) -> int:
+    for cls in type(error).__mro__:
+        if cls in STATUS:
+            return STATUS[cls]
+    return 400
+
+
+def payload_for(error: Exception) -> dict[str, Any]:
+    if isinstance(error, DomainError):
+        return error.as_dict()
+    if isinstance(error, ValidationError):
+        return {"error": "invalid", "message": "Some values are missing or invalid.",
+                "fields": error.messages}
+    return {"error": "internal", "message": "Something went wrong."}
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def register_error_handlers(app: Flask) -> None:
+    @app.errorhandler(DomainError)
+    def domain_error(error: DomainError) -> Any:
+        status = status_for(error)
+        if _wants_json():
+            return payload_for(error), status
+        return render_template("error.html", message=error.message, status=status), status
+
+    @app.errorhandler(ValidationError)
+    def validation_error(error: ValidationError) -> Any:
+        return payload_for(error), 400
+
+    @app.errorhandler(404)
+    def not_found(_: Exception) -> Any:
+        if _wants_json():
+            return {"error": "not_found", "message": "Not found."}, 404
+        return render_template("error.html", message=None, status=404), 404
