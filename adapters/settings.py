@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+TRANSCODER = "adapters.transcoder:FastJSONTranscoder"
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -55,6 +57,7 @@ class Settings:
 
             url = urlparse(self.database_url)
             env = {
+                "TRANSCODER_TOPIC": TRANSCODER,
                 "PERSISTENCE_MODULE": "eventsourcing.postgres",
                 "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
                 "POSTGRES_HOST": url.hostname or "127.0.0.1",
@@ -67,6 +70,7 @@ class Settings:
         else:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             env = {
+                "TRANSCODER_TOPIC": TRANSCODER,
                 "PERSISTENCE_MODULE": "eventsourcing.sqlite",
                 "SQLITE_DBNAME": str(self.events_path.resolve()),
                 "APPLICATION_RECORDER_TOPIC": "adapters.sqlite_subscription:SubscribableSQLiteRecorder",

@@ -61,7 +61,9 @@ class SubscribableSQLiteRecorder(SQLiteApplicationRecorder):
         hub_for(self.datastore.pool.db_name).wake()
         return ids
 
-    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> Subscription[ApplicationRecorder]:
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> Subscription[ApplicationRecorder]:
         return SQLiteSubscription(self, gt=gt, topics=topics)
 
 

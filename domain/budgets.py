@@ -36,7 +36,7 @@ class Budget(PlanAggregate):
             budget.title, budget.years = self.title, list(self.years)
             budget.revision, budget.revision_of = self.revision, self.revision_of
             budget.status, budget.adopted_version = "draft", None
-            budget.lines, budget.order = {}, []
+            budget.lines, budget.order, budget.removed = {}, [], {}
             for line in self.lines:
                 budget.lines[line["id"]] = copy.deepcopy(line["state"])
                 budget.order.append(line["id"])
@@ -112,7 +112,7 @@ class Budget(PlanAggregate):
 
         def apply(self, budget: Budget) -> None:
             budget.order.remove(self.line_id)
-            del budget.lines[self.line_id]
+            budget.removed[self.line_id] = budget.lines.pop(self.line_id)
 
     class LineItemRestored(PlanAggregate.Event):
         line_id: str
@@ -120,6 +120,7 @@ class Budget(PlanAggregate):
         line: dict[str, Any]
 
         def apply(self, budget: Budget) -> None:
+            budget.removed.pop(self.line_id, None)
             budget.lines[self.line_id] = copy.deepcopy(self.line)
             budget.order.insert(self.position, self.line_id)
 
@@ -169,8 +170,7 @@ class Budget(PlanAggregate):
                  service_id: UUID | str | None = None, line_id: UUID | str | None = None,
                  position: int | None = None) -> str:
         self._require_draft()
-        if len(self.lines) >= MAX_LINES:
-            raise RuleViolated(f"A budget has at most {MAX_LINES} lines.")
+        self._require_room()
         new_id = as_id(line_id) or str(uuid4())
         if new_id in self.lines:
             raise Conflict("A line with that id already exists.", line_id=new_id)
@@ -199,8 +199,8 @@ class Budget(PlanAggregate):
     def change_amount(self, line_id: UUID | str, year: int, amount: int,
                       expected_version: int | None = None) -> None:
         self._require_draft()
-        key = self._require_line(line_id)
-        field = self.lines[key]["amounts"][str(self._require_year(year))]
+        key, year = self._require_line(line_id), self._require_year(year)
+        field = self.lines[key]["amounts"][str(year)]
         amount = self._checked_amount(amount)
         check_version(field, expected_version, "This amount", line_id=key, year=year)
         if amount != field["value"]:
@@ -209,7 +209,7 @@ class Budget(PlanAggregate):
 
     def set_share(self, line_id: UUID | str, actor_id: UUID | str, share: int,
                   expected_version: int | None = None) -> None:
-        """Set one organisation's share of a line (basis points; 0 removes it)."""
+        """Set one organisation's share of a line (basis points; 0 means no share)."""
         self._require_draft()
         key, actor = self._require_line(line_id), as_id(actor_id)
         share = require_int(share, "share", minimum=0, maximum=FULL_SHARE)
@@ -241,15 +241,18 @@ class Budget(PlanAggregate):
         self.trigger_event(self.LineItemRemoved, line_id=key, position=self.order.index(key),
                            line=copy.deepcopy(self.lines[key]))
 
-    def restore_line(self, line_id: UUID | str, line: dict[str, Any], position: int) -> None:
-        """Put back a removed line exactly as it was (used by undo)."""
+    def restore_line(self, line_id: UUID | str, position: int | None = None) -> None:
+        """Put back a line removed from this budget exactly as it was (used by undo)."""
         self._require_draft()
         key = as_id(line_id)
         if key in self.lines:
             raise Conflict("That line is already in the budget.", line_id=key)
-        position = min(max(position, 0), len(self.order))
-        self.trigger_event(self.LineItemRestored, line_id=key, position=position,
-                           line=copy.deepcopy(line))
+        if key not in self.removed:
+            raise NotFound("No removed line with that id in this budget.", line_id=key)
+        self._require_room()
+        self.trigger_event(self.LineItemRestored, line_id=key,
+                           position=self._checked_position(position, len(self.order)),
+                           line=copy.deepcopy(self.removed[key]))
 
     # ---- lifecycle ---------------------------------------------------------------------
 
@@ -275,7 +278,7 @@ class Budget(PlanAggregate):
     def _change_status(self, status: str, allowed_from: tuple[str, ...]) -> None:
         if self.status not in allowed_from:
             raise RuleViolated(
-                f"A {self.status} budget cannot become {status}.", status=self.status
+                f"The budget is {self.status}; it cannot become {status}.", status=self.status
             )
         self.trigger_event(self.StatusChanged, status=status, before=self.status)
 
@@ -301,6 +304,10 @@ class Budget(PlanAggregate):
                 status=self.status,
             )
 
+    def _require_room(self) -> None:
+        if len(self.lines) >= MAX_LINES:
+            raise RuleViolated(f"A budget has at most {MAX_LINES} lines.")
+
     def _require_line(self, line_id: UUID | str) -> str:
         key = as_id(line_id)
         if key not in self.lines:
@@ -308,13 +315,15 @@ class Budget(PlanAggregate):
         return key
 
     def _require_year(self, year: object) -> int:
-        year = int(year) if isinstance(year, str) and year.isdigit() else year
-        if year not in self.years:
+        """A year of the budget, as an int (digits in text are accepted; 2027.0 is not)."""
+        if isinstance(year, str) and year.isdigit():
+            year = int(year)
+        if isinstance(year, bool) or not isinstance(year, int) or year not in self.years:
             raise RuleViolated(
                 f"The budget covers {self.years[0]}–{self.years[-1]}; {year} is outside it.",
                 field="year", years=list(self.years),
             )
-        return year  # type: ignore[return-value]
+        return year
 
     @staticmethod
     def _checked_amount(amount: object) -> int:

@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from uuid import UUID
 
+from domain.errors import NotFound
+
 
 @dataclass(frozen=True)
 class Acting:
@@ -33,10 +35,18 @@ def current_acting() -> Acting:
 
 
 def as_id(value: UUID | str | None) -> str | None:
-    """Canonical string form of an entity id (ids inside events and state are strings)."""
+    """Canonical string form of an entity id (ids inside events and state are strings).
+
+    Something that is not an id names nothing, so it is reported as not found.
+    """
     if value is None:
         return None
-    return str(value if isinstance(value, UUID) else UUID(str(value)))
+    if isinstance(value, UUID):
+        return str(value)
+    try:
+        return str(UUID(str(value)))
+    except ValueError:
+        raise NotFound("That is not a valid id.", id=str(value)[:80]) from None
 
 
 @contextmanager

@@ -214,7 +214,7 @@ class SharedService(PlanAggregate):
 
 def _decimal(value: object, field: str) -> Decimal:
     """KPI figures are exact decimals (never floats); money belongs in budgets and commitments."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise RuleViolated(f"{field} must be given as a whole number or decimal text.", field=field)
     try:
         number = Decimal(str(value))

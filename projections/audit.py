@@ -7,6 +7,7 @@ are never stored: rows hold person ids, looked up (or shown as erased) when disp
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from domain.budgets import Budget
 from domain.plans import Plan
 from domain.services import SharedService
 from projections.base import ViewProjection
-from projections.rows import RowCache
+from projections.rows import RowCache, bulk_insert
 from projections.tables import audit_log, audit_name
 
 AGGREGATE_TYPES = {"Plan": "plan", "Budget": "budget", "SharedService": "service",
@@ -26,7 +27,6 @@ AGGREGATE_TYPES = {"Plan": "plan", "Budget": "budget", "SharedService": "service
 METADATA = {"originator_id", "originator_version", "timestamp", "originator_topic", "plan_id",
             "acted_by", "acted_for", "command_id"}
 SUBJECT_KEYS = ("line_id", "actor_id", "person_id", "risk_id", "kpi_id", "need_id", "delivery_id")
-BULKY = {"lines", "line"}  # whole line states: the trail names the line instead
 
 
 class AuditLogProjection(ViewProjection):
@@ -41,17 +41,17 @@ class AuditLogProjection(ViewProjection):
             _remember_names(names, event)
             rows.append(self._row(names, event, position))
         names.flush()
-        conn.execute(audit_log.insert(), rows)
+        bulk_insert(conn, audit_log, rows)
 
     @staticmethod
     def _row(names: RowCache, e: Any, position: int) -> dict[str, Any]:
         aggregate, event_type = type(e).__qualname__.split(".", 1)
-        fields = {k: _plain(v) for k, v in vars(e).items() if k not in METADATA}
+        fields = {k: v for k, v in vars(e).items() if k not in METADATA}
         subject_id = next((fields[k] for k in SUBJECT_KEYS if fields.get(k)), None)
-        for key in BULKY & fields.keys():
-            value = fields.pop(key)
-            fields[f"{key}_count" if key == "lines" else "label"] = (
-                len(value) if key == "lines" else value["label"]["value"])
+        if "lines" in fields:
+            fields["lines"] = len(fields["lines"])
+        if "line" in fields:
+            fields["line"] = {"label": fields["line"]["label"]["value"]}
         subject = names.get(e.plan_id, subject_id) if subject_id else None
         own = names.get(e.plan_id, str(e.originator_id))
         org = names.get(e.plan_id, e.acted_for) if e.acted_for else None
@@ -60,10 +60,9 @@ class AuditLogProjection(ViewProjection):
             "person_id": e.acted_by, "org_id": e.acted_for, "sector": org and org["sector"],
             "aggregate_type": AGGREGATE_TYPES[aggregate], "aggregate_id": str(e.originator_id),
             "aggregate_version": e.originator_version, "event_type": event_type,
-            "subject_id": subject_id,
-            "summary": {**fields, "aggregate_name": own and own["name"],
-                        "subject_name": subject and subject["name"],
-                        "org_name": org and org["name"]},
+            "subject_id": subject_id, "aggregate_name": own and own["name"],
+            "subject_name": subject and subject["name"], "org_name": org and org["name"],
+            "details": _to_json(fields),
         }
 
 
@@ -97,15 +96,13 @@ def _remember_names(names: RowCache, e: Any) -> None:
         name(e.risk_id, "risk", e.risk["title"])
 
 
-def _plain(value: Any) -> Any:
-    """JSON-ready copy of an event attribute."""
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_plain(v) for v in value]
+def _json_default(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
     if isinstance(value, Decimal | UUID):
         return str(value)
-    return value
+    raise TypeError(f"cannot put {type(value).__name__} in the audit log")
 
+
+_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                            default=_json_default).encode

@@ -142,7 +142,8 @@ def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
                 if entry is not None:
                     entry["total"] += part
                     entry["by_year"][year] = entry["by_year"].get(year, 0) + part
-    for actor_id, value in _committed_by_actor(conn, head["plan_id"], [ln["line_id"] for ln in sheet.lines]).items():
+    line_ids = [ln["line_id"] for ln in sheet.lines]
+    for actor_id, value in _committed_by_actor(conn, head["plan_id"], line_ids).items():
         if actor_id in sheet.by_actor:
             sheet.by_actor[actor_id]["committed"] = value
     for actor_id, entry in sheet.by_actor.items():

@@ -25,7 +25,7 @@ Progress = Callable[[int, int], None]
 
 class ProjectionRunner:
     def __init__(self, app: Application, engine: Engine,
-                 projection_classes: Sequence[type[ViewProjection]], batch_size: int = 1000) -> None:
+                 projection_classes: Sequence[type[ViewProjection]], batch_size: int = 2000) -> None:
         self.app, self.engine, self.batch_size = app, engine, batch_size
         self.projections = [cls(view=ViewRecorder(engine, cls.name)) for cls in projection_classes]
         self.positions: dict[str, int] = {}
@@ -34,6 +34,8 @@ class ProjectionRunner:
         self._subscription: Any = None
         self.error: BaseException | None = None
         self._listeners: list[Callable[[int], None]] = []
+        # Catching up and following may both run in one process; one applies at a time.
+        self._applying = threading.Lock()
 
     # ---- set-up --------------------------------------------------------------------------
 
@@ -61,7 +63,8 @@ class ProjectionRunner:
 
     def catch_up(self, progress: Progress | None = None) -> int:
         """Apply everything stored after the slowest projection's position, in batches."""
-        self.load_positions()
+        with self._applying:
+            self.load_positions()
         recorder = self.app.recorder
         top = recorder.max_notification_id() or 0
         position = self.position
@@ -87,11 +90,13 @@ class ProjectionRunner:
         return self.catch_up(progress)
 
     def _apply(self, notifications: Sequence[Any]) -> None:
-        if not notifications:
-            return
-        to_event = self.app.mapper.to_domain_event
-        events: list[Positioned] = [(to_event(n), n.id) for n in notifications]
-        process_batches(self.engine, self.projections, self.positions, events)
+        with self._applying:
+            fresh = [n for n in notifications if n.id > self.position]
+            if not fresh:
+                return
+            to_event = self.app.mapper.to_domain_event
+            events: list[Positioned] = [(to_event(n), n.id) for n in fresh]
+            process_batches(self.engine, self.projections, self.positions, events)
         for listener in self._listeners:
             listener(events[-1][1])
 
@@ -116,7 +121,7 @@ class ProjectionRunner:
         try:
             for notification in self._subscription:
                 inbox.put(notification)
-        except BaseException as error:  # noqa: BLE001 - reported by wait()/stop()
+        except BaseException as error:
             self.error = error
             log.exception("projection subscription failed")
         finally:
@@ -138,8 +143,8 @@ class ProjectionRunner:
                     break
                 batch.append(item)
             try:
-                self._apply([n for n in batch if n.id > self.position])
-            except BaseException as error:  # noqa: BLE001 - a broken projection must be seen
+                self._apply(batch)
+            except BaseException as error:
                 self.error = error
                 log.exception("projection failed at #%s", batch[0].id)
                 self._stop.set()

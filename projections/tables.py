@@ -168,7 +168,12 @@ audit_log = Table(
     Column("aggregate_version", Integer, nullable=False),
     Column("event_type", String(60), nullable=False),
     _id("subject_id"),
-    Column("summary", JSON, nullable=False),
+    Column("aggregate_name", String(200)),
+    Column("subject_name", String(200)),
+    Column("org_name", String(200)),
+    # The event's own fields (what changed, before → after) as JSON text: written as is,
+    # so a rebuild stays fast; readers parse it for the few rows they show.
+    Column("details", Text, nullable=False),
     Index("ix_audit_plan_position", "plan_id", "position"),
     Index("ix_audit_aggregate", "aggregate_id", "position"),
 )

@@ -4,7 +4,7 @@
 # its inputs have not changed since it last succeeded, so a no-op run takes well under a second.
 #
 #   .venv/                      python3.11 -m venv; `pip install -e ".[test]"`
-#   .venv/.samverkan-stamp      sha256 of what that install depended on
+#   .venv/.samverkan-stamp      sha256 of the pyproject.toml last installed
 #   node_modules/               npm ci (npm install without a lock file), when package.json exists
 #   node_modules/.samverkan-*   stamps of the npm install and of the last front-end build
 #   web/translations/*.mo       pybabel compile, when a .po is newer than its .mo
@@ -47,10 +47,8 @@ _sv_venv() {
 }
 
 _sv_python_deps() {
-  # The editable install maps only the top-level packages that existed when it ran, so a new
-  # package directory also calls for a reinstall.
   local wanted
-  wanted="$( { _sv_sha pyproject.toml; printf '%s\n' ./*/__init__.py; echo '.[test]'; } | sha256sum | cut -d' ' -f1)"
+  wanted="$(_sv_sha pyproject.toml)"
   if [[ -f .venv/.samverkan-stamp && "$(<.venv/.samverkan-stamp)" == "$wanted" ]]; then
     return 0
   fi
@@ -103,7 +101,7 @@ _sv_build_assets() {
   fi
   _sv_say "building front-end assets (npm run build)"
   local started
-  started="$(date +%s)"
+  started="$(date +%s.%N)"
   npm run build --if-present >&2
   if [[ -d "$output" ]]; then echo "$output"; fi > "$stamp"
   # Dated to the build's start, so a file edited while it ran triggers the next build.

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 from flask import Flask, request, session
+from flask_babel import get_locale
 
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
@@ -32,6 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions["samverkan"] = system
 
     babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.globals["get_locale"] = get_locale
     socketio.init_app(app, async_mode="threading")
     register_filters(app)
     register_error_handlers(app)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
@@ -36,7 +38,7 @@ def _load_demo() -> None:
 
     sys = system()
     demo = load_demo(sys.app, sys.people, progress=lambda msg: click.echo(f"  {msg}"))
-    sys.projections.catch_up()
+    sys.projections.catch_up()  # safe beside a running follower: one applies at a time
     click.echo(f"Loaded the demo plan ({sys.app.recorder.max_notification_id()} events).")
     click.echo("Demo people (pick one when you sign in):")
     for person in demo.people:
@@ -59,6 +61,8 @@ def serve(host: str, port: int) -> None:
         _load_demo()
     where = sys.settings.database_url or sys.settings.data_dir.resolve()
     click.echo(f"Samverkan is running on http://{host}:{port}/ (data: {where}). Ctrl+C stops it.")
+    # Flask refuses app.run() inside its own CLI unless told this is the intended server.
+    os.environ.pop("FLASK_RUN_FROM_CLI", None)
     socketio.run(current_app, host=host, port=port, allow_unsafe_werkzeug=True,
                  use_reloader=False, log_output=False)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 from domain.context import acting_as
@@ -47,10 +49,8 @@ def test_a_stopped_projection_resumes_with_no_gap_and_no_duplicate(settings: Set
             stopped_at["position"] = position
             raise KeyboardInterrupt
 
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         first.projections.catch_up(progress=stop_midway)
-    except KeyboardInterrupt:
-        pass
     assert 0 < stopped_at["position"] < top
     first.close()
 

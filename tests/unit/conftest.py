@@ -40,7 +40,7 @@ def actors(plan: Plan) -> dict[str, str]:
 
 @pytest.fixture
 def budget(plan: Plan) -> Budget:
-    return Budget.create(plan.id, "Servicepunkt 2025–2027", plan.years)
+    return Budget.create(plan.id, "Servicepunkt 2025-2027", plan.years)
 
 
 @pytest.fixture

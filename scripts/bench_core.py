@@ -1,0 +1,170 @@
+"""Core benchmarks: command rate vs a trivial aggregate, rebuild rate, aggregate load time."""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from uuid import uuid4
+
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate, event
+
+from adapters.bootstrap import bootstrap
+from adapters.settings import Settings
+from domain.budgets import Budget
+from domain.context import acting_as
+from domain.plans import Plan
+
+
+class Counter(Aggregate):
+    """The baseline: the most trivial eventsourcing aggregate there is."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    @event("Incremented")
+    def increment(self, by: int) -> None:
+        self.count += by
+
+
+def _sqlite_env(path: Path) -> dict[str, str]:
+    return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+
+
+def _rate(operation, seconds: float) -> float:
+    done, started = 0, time.perf_counter()
+    while (elapsed := time.perf_counter() - started) < seconds:
+        operation(done)
+        done += 1
+    return done / elapsed
+
+
+def command_rate(workdir: Path, seconds: float) -> dict:
+    """Budget edits/s through the application vs a trivial aggregate's saves/s, both on SQLite files.
+
+    The two are interleaved in rounds so that machine noise hits both alike.
+    """
+    baseline_app = Application(env=_sqlite_env(workdir / "baseline.sqlite"))
+    counter = Counter()
+    baseline_app.save(counter)
+
+    def baseline(_: int) -> None:
+        loaded = baseline_app.repository.get(counter.id)
+        loaded.increment(by=1)
+        baseline_app.save(loaded)
+
+    system = bootstrap(Settings(data_dir=workdir / "edits"))
+    app, person = system.app, str(uuid4())
+    with acting_as(person):
+        plan = app.start_plan("Bench", "Här", 2027, 2029).aggregate_id
+        org = app.add_actor(plan, "Kommunen", "public").entity_id
+    with acting_as(person, org):
+        budget = app.create_budget(plan, "Budget").aggregate_id
+        lines = [app.add_line(budget, f"Rad {i}", "Drift", {2027: 100}).entity_id
+                 for i in range(20)]
+
+        def edit(i: int) -> None:
+            app.change_amount(budget, lines[i % 20], 2027 + i % 3, 1000 + i)
+
+        ours, base = [], []
+        for _ in range(5):
+            base.append(_rate(baseline, seconds / 10))
+            ours.append(_rate(edit, seconds / 10))
+    system.close()
+    baseline_app.close()
+    value, baseline_value = statistics.median(ours), statistics.median(base)
+    return {"metric": "command_rate", "value": round(value, 1), "unit": "edits/s",
+            "baseline": round(baseline_value, 1), "ratio": round(value / baseline_value, 3),
+            "target": "ratio >= 0.7", "met": value / baseline_value >= 0.7}
+
+
+def _fill(app, count: int) -> int:
+    """Store `count` realistic events quickly: commands on aggregates, saved in big batches."""
+    person = str(uuid4())
+    stored, plans = 0, max(1, count // 5000)
+    while stored < count:
+        with acting_as(person):
+            plan = Plan.start(f"Plan {stored}", "By", 2027, 2029, person)
+            actors = [plan.add_actor(f"Org {i}", s)
+                      for i, s in enumerate(("public", "private", "academic", "voluntary"))]
+        with acting_as(person, actors[0]):
+            budget = Budget.create(plan.id, "Budget", plan.years)
+            lines = [budget.add_line(f"Rad {i}", "Drift", {2027: 1000 * i}) for i in range(20)]
+            pending = [plan, budget]
+            per_plan = min(count - stored, count // plans + 1)
+            i = 0
+            while len(plan.pending_events) + len(budget.pending_events) + i < per_plan:
+                line = lines[i % 20]
+                if i % 4 == 3:
+                    budget.set_share(line, actors[i % 4], (i * 37) % 2500)
+                elif i % 10 == 9:
+                    budget.rename_line(line, f"Rad {i}")
+                else:
+                    budget.change_amount(line, 2027 + i % 3, 100 * i)
+                i += 1
+                if len(budget.pending_events) >= 1000:
+                    app.save(*pending)
+                    pending = [budget]
+            recordings = app.save(*pending)
+        stored = app.recorder.max_notification_id() or 0
+        del recordings
+    return stored
+
+
+def rebuild_rate(workdir: Path, events: int) -> dict:
+    system = bootstrap(Settings(data_dir=workdir / "rebuild"))
+    stored = _fill(system.app, events)
+    started = time.perf_counter()
+    system.projections.rebuild()
+    elapsed = time.perf_counter() - started
+    system.close()
+    rate = stored / elapsed
+    return {"metric": "rebuild_rate", "value": round(rate), "unit": "events/s",
+            "events": stored, "seconds": round(elapsed, 2), "target": ">= 50000",
+            "met": rate >= 50_000}
+
+
+def aggregate_load_ms(workdir: Path, events: int) -> dict:
+    system = bootstrap(Settings(data_dir=workdir / "load"))
+    app, person = system.app, str(uuid4())
+    with acting_as(person):
+        plan = app.start_plan("Load", "Här", 2027, 2029).aggregate_id
+    with acting_as(person):
+        budget_id = app.create_budget(plan, "Budget").aggregate_id
+        line = app.add_line(budget_id, "Rad", "Drift").entity_id
+        while (budget := app.load(Budget, budget_id)).version < events:
+            for i in range(min(500, events - budget.version)):
+                budget.change_amount(line, 2027 + i % 3, budget.version + i)
+            app.save(budget)
+            for event_ in budget.collect_events():
+                del event_
+    system.close()
+    fresh = bootstrap(Settings(data_dir=workdir / "load"))  # no warm cache: a real load
+    timings = []
+    for _ in range(7):
+        fresh.app.repository.cache.clear() if fresh.app.repository.cache else None
+        started = time.perf_counter()
+        loaded = fresh.app.load(Budget, budget_id)
+        timings.append((time.perf_counter() - started) * 1000)
+    assert loaded.version >= events
+    fresh.close()
+    value = statistics.median(timings)
+    return {"metric": "aggregate_load_ms", "value": round(value, 2), "unit": "ms",
+            "events": loaded.version, "target": "<= 50", "met": value <= 50}
+
+
+def run(args: argparse.Namespace) -> Iterator[dict]:
+    quick = getattr(args, "quick", False)
+    with tempfile.TemporaryDirectory(prefix="samverkan-bench-") as tmp:
+        workdir = Path(tmp)
+        print("core: command_rate …", file=sys.stderr, flush=True)
+        yield command_rate(workdir, seconds=2 if quick else 10)
+        print("core: rebuild_rate (filling the store) …", file=sys.stderr, flush=True)
+        yield rebuild_rate(workdir, 10_000 if quick else 100_000)
+        print("core: aggregate_load_ms …", file=sys.stderr, flush=True)
+        yield aggregate_load_ms(workdir, 1_000 if quick else 10_000)

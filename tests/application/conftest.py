@@ -1,0 +1,50 @@
+"""Application fixtures: the use cases on the in-memory (POPO) store, a facilitator acting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from uuid import UUID, uuid4
+
+import pytest
+
+from domain.context import Acting, acting_as
+from domain.usecases import Samverkan
+
+
+@pytest.fixture
+def app() -> Samverkan:
+    # Explicit, so that a PERSISTENCE_MODULE set for integration tests never leaks in here.
+    return Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+
+
+@pytest.fixture
+def facilitator() -> str:
+    return str(uuid4())
+
+
+@pytest.fixture(autouse=True)
+def acting(facilitator: str) -> Iterator[Acting]:
+    with acting_as(facilitator) as acting:
+        yield acting
+
+
+@pytest.fixture
+def plan_id(app: Samverkan) -> UUID:
+    return app.start_plan("Servicepunkt Byn", "Byn", 2025, 2027).aggregate_id
+
+
+@pytest.fixture
+def actors(app: Samverkan, plan_id: UUID) -> dict[str, str]:
+    return {key: app.add_actor(plan_id, name, sector).entity_id for key, name, sector in [
+        ("kommun", "Byns kommun", "public"), ("shop", "Byns lanthandel", "private"),
+        ("association", "Byalaget", "voluntary"), ("region", "Region Norr", "public")]}
+
+
+@pytest.fixture
+def budget_id(app: Samverkan, plan_id: UUID) -> UUID:
+    return app.create_budget(plan_id, "Servicepunkt 2025-2027").aggregate_id
+
+
+@pytest.fixture
+def line_id(app: Samverkan, budget_id: UUID) -> str:
+    return app.add_line(budget_id, "Lokalhyra", "premises", {2025: 1_000_000}).entity_id

@@ -1,0 +1,132 @@
+"""The demo plan: realistic, complete enough to show every screen, and free of personal data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from sqlalchemy.pool import StaticPool
+
+from adapters.db import make_engine
+from adapters.demo import DemoPlan, load_demo, store_is_empty
+from adapters.people import PeopleDirectory
+from domain.budgets import FULL_SHARE, Budget
+from domain.commitments import Commitment
+from domain.plans import Plan
+from domain.services import SharedService
+from domain.usecases import Samverkan
+
+
+@pytest.fixture
+def app() -> Iterator[Samverkan]:
+    app = Samverkan()
+    yield app
+    app.close()
+
+
+@pytest.fixture
+def people() -> Iterator[PeopleDirectory]:
+    engine = make_engine("sqlite://", poolclass=StaticPool)
+    directory = PeopleDirectory(engine)
+    directory.create_table()
+    yield directory
+    engine.dispose()
+
+
+@pytest.fixture
+def demo(app: Samverkan, people: PeopleDirectory) -> DemoPlan:
+    assert store_is_empty(app)
+    return load_demo(app, people)
+
+
+def _events(app: Samverkan) -> list[Any]:
+    return app.recorder.select_notifications(start=1, limit=10_000)
+
+
+def _stored(app: Samverkan, cls: type) -> list[Any]:
+    """Every aggregate of one kind, loaded from the ids in the log."""
+    ids = {n.originator_id for n in _events(app)}
+    found = [app.repository.get(i) for i in ids]
+    return [a for a in found if isinstance(a, cls)]
+
+
+def test_store_is_empty_only_before_the_demo_is_loaded(app, demo):
+    assert not store_is_empty(app)
+
+
+def test_demo_has_one_plan_of_three_years_with_six_organisations(app, demo):
+    plans = _stored(app, Plan)
+    assert [str(p.id) for p in plans] == [demo.plan_id]
+    plan = plans[0]
+    assert plan.years == [2027, 2028, 2029]
+    assert {a["sector"] for a in plan.actors.values()} == {
+        "public", "private", "voluntary", "academic"}
+    assert len(plan.actors) == 6
+
+
+def test_every_demo_person_is_a_member_with_their_role(app, demo):
+    plan = app.load(Plan, demo.plan_id)
+    assert {p.person_id: p.role for p in demo.people} == {
+        pid: m["role"] for pid, m in plan.members.items()}
+    roles = [p.role for p in demo.people]
+    assert roles.count("facilitator") == 1 and "observer" in roles
+    for person in demo.people:
+        org_id = plan.members[person.person_id]["org_id"]
+        assert (plan.actors[org_id]["name"] if org_id else None) == person.org_name
+
+
+def test_budget_has_about_twenty_lines_and_shares_that_leave_a_gap(app, demo):
+    budget = app.load(Budget, demo.budget_id)
+    assert budget.status == "draft" and budget.years == [2027, 2028, 2029]
+    assert len(budget.order) >= 18
+    totals = [sum(f["value"] or 0 for f in budget.lines[lid]["shares"].values())
+              for lid in budget.order]
+    assert max(totals) <= FULL_SHARE
+    assert FULL_SHARE in totals
+    assert any(0 < t < FULL_SHARE for t in totals)
+    assert all(budget.line_total(lid) > 0 for lid in budget.order)
+
+
+def test_both_services_have_providers_needs_risks_kpis_and_budget_lines(app, demo):
+    services = _stored(app, SharedService)
+    assert sorted(s.stage for s in services) == ["pilot", "proposed"]
+    linked = {app.load(Budget, demo.budget_id).lines[lid]["service_id"]["value"]
+              for lid in app.load(Budget, demo.budget_id).order}
+    for service in services:
+        assert service.providers and len(service.needs) >= 2
+        assert len(service.risks) >= 2 and len(service.kpis) == 2
+        gendered = [k for k in service.kpis.values() if k["by_gender"]]
+        assert gendered and len(gendered[0]["measurements"]) >= 2
+        assert str(service.id) in linked
+
+
+def test_commitments_mix_kinds_and_states(app, demo):
+    commitments = _stored(app, Commitment)
+    assert len({c.kind for c in commitments}) >= 4
+    assert len({c.status for c in commitments}) >= 4
+    assert any(c.status == "confirmed" and c.deliveries for c in commitments)
+    assert any(c.status == "withdrawn" and c.withdrawn_reason for c in commitments)
+
+
+def test_every_event_is_made_by_a_demo_person(app, demo):
+    person_ids = {p.person_id for p in demo.people}
+    acted_by = {app.mapper.to_domain_event(n).acted_by for n in _events(app)}
+    assert acted_by <= person_ids
+
+
+def test_no_name_or_email_is_stored_in_any_event(app, demo):
+    personal = [p.name for p in demo.people] + [p.email for p in demo.people]
+    for notification in _events(app):
+        state = notification.state.decode()
+        assert not [text for text in personal if text in state], notification.topic
+
+
+def test_a_second_load_reuses_the_demo_people_already_in_the_people_store(demo, people):
+    again = Samverkan()
+    try:
+        second = load_demo(again, people)
+    finally:
+        again.close()
+    assert [p.person_id for p in second.people] == [p.person_id for p in demo.people]
+    assert len(people.all()) == len(demo.people)
