@@ -10,6 +10,7 @@ import threading
 import weakref
 from collections.abc import Sequence
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import (
     ApplicationRecorder,
@@ -56,10 +57,24 @@ def hub_for(db_name: str) -> _Hub:
 class SubscribableSQLiteRecorder(SQLiteApplicationRecorder):
     """eventsourcing's SQLite application recorder plus `subscribe()`."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._uuids: dict[str, UUID | str] = {}
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         ids = super().insert_events(stored_events, **kwargs)  # committed when this returns
         hub_for(self.datastore.pool.db_name).wake()
         return ids
+
+    def convert_originator_id(self, originator_id: str) -> UUID | str:
+        """Ids come back as hex text; a log holds few aggregates and many events, so reuse
+        the UUIDs already made (parsing a UUID costs more than the rest of reading a row)."""
+        converted = self._uuids.get(originator_id)
+        if converted is None:
+            if len(self._uuids) > 100_000:
+                self._uuids.clear()
+            converted = self._uuids[originator_id] = super().convert_originator_id(originator_id)
+        return converted
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()

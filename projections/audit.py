@@ -7,6 +7,8 @@ are never stored: rows hold person ids, looked up (or shown as erased) when disp
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
 from datetime import date, datetime
 from decimal import Decimal
@@ -35,30 +37,36 @@ class AuditLogProjection(ViewProjection):
 
     def apply_batch(self, conn: Connection, events: list[tuple[Any, int]]) -> None:
         names = RowCache(conn, audit_name, "plan_id")
-        rows = []
+        rows, row, remember, created = [], self._row, _remember_names, Plan.Created
         for event, position in events:
-            names.load(event.plan_id, known_empty=isinstance(event, Plan.Created))
-            _remember_names(names, event)
-            rows.append(self._row(names, event, position))
+            if event.plan_id not in names.groups:
+                names.load(event.plan_id, known_empty=type(event) is created)
+            remember(names, event)
+            rows.append(row(names, event, position))
         names.flush()
         bulk_insert(conn, audit_log, rows)
 
     @staticmethod
     def _row(names: RowCache, e: Any, position: int) -> dict[str, Any]:
-        aggregate, event_type = type(e).__qualname__.split(".", 1)
-        fields = {k: v for k, v in vars(e).items() if k not in METADATA}
-        subject_id = next((fields[k] for k in SUBJECT_KEYS if fields.get(k)), None)
+        aggregate_type, event_type, field_names, subject_key = _shape(type(e))
+        state = e.__dict__
+        fields = {k: state[k] for k in field_names if k in state}
+        subject_id = fields.get(subject_key) if subject_key else None
         if "lines" in fields:
             fields["lines"] = len(fields["lines"])
         if "line" in fields:
             fields["line"] = {"label": fields["line"]["label"]["value"]}
-        subject = names.get(e.plan_id, subject_id) if subject_id else None
-        own = names.get(e.plan_id, str(e.originator_id))
-        org = names.get(e.plan_id, e.acted_for) if e.acted_for else None
+        plan_id, org_id = e.plan_id, e.acted_for
+        aggregate_id = str(e.originator_id)
+        known = names.rows
+        subject = known.get((plan_id, subject_id)) if subject_id else None
+        own = known.get((plan_id, aggregate_id))
+        org = known.get((plan_id, org_id)) if org_id else None
         return {
-            "position": position, "recorded_at": e.timestamp, "plan_id": e.plan_id,
-            "person_id": e.acted_by, "org_id": e.acted_for, "sector": org and org["sector"],
-            "aggregate_type": AGGREGATE_TYPES[aggregate], "aggregate_id": str(e.originator_id),
+            "position": position, "plan_id": plan_id,
+            "recorded_at": e.timestamp.isoformat(timespec="microseconds"),
+            "person_id": e.acted_by, "org_id": org_id, "sector": org and org["sector"],
+            "aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
             "aggregate_version": e.originator_version, "event_type": event_type,
             "subject_id": subject_id, "aggregate_name": own and own["name"],
             "subject_name": subject and subject["name"], "org_name": org and org["name"],
@@ -66,34 +74,42 @@ class AuditLogProjection(ViewProjection):
         }
 
 
+@functools.cache
+def _shape(event_class: type) -> tuple[str, str, tuple[str, ...], str | None]:
+    """What the audit needs to know about an event class, worked out once per class."""
+    aggregate, event_type = event_class.__qualname__.split(".", 1)
+    fields = tuple(f.name for f in dataclasses.fields(event_class) if f.name not in METADATA)
+    subject_key = next((k for k in SUBJECT_KEYS if k in fields), None)
+    return AGGREGATE_TYPES[aggregate], event_type, fields, subject_key
+
+
+# What each kind of event names: (subject id, kind, name, sector) for the names table.
+_NAMING: dict[type, Any] = {
+    Plan.Created: lambda e: [(e.plan_id, "plan", e.name, None)],
+    Plan.DetailsChanged: lambda e: [(e.plan_id, "plan", e.name, None)],
+    Plan.ActorAdded: lambda e: [(e.actor_id, "actor", e.name, e.sector)],
+    Plan.ActorChanged: lambda e: [(e.actor_id, "actor", e.name, e.sector)],
+    Budget.Created: lambda e: [(e.originator_id, "budget", e.title, None)] + [
+        (line["id"], "line", line["state"]["label"]["value"], None) for line in e.lines],
+    Budget.LineItemAdded: lambda e: [(e.line_id, "line", e.label, None)],
+    Budget.LineItemChanged: lambda e: [(e.line_id, "line", e.value, None)]
+    if e.field == "label" else [],
+    Budget.LineItemRestored: lambda e: [(e.line_id, "line", e.line["label"]["value"], None)],
+    SharedService.Created: lambda e: [(e.originator_id, "service", e.name, None)],
+    SharedService.DetailsChanged: lambda e: [(e.originator_id, "service", e.name, None)],
+    SharedService.KpiDefined: lambda e: [(e.kpi_id, "kpi", e.name, None)],
+    SharedService.RiskRecorded: lambda e: [(e.risk_id, "risk", e.risk["title"], None)],
+}
+
+
 def _remember_names(names: RowCache, e: Any) -> None:
     """Keep the names that later rows of this plan refer to, as they are at this event."""
-    plan_id = e.plan_id
-
-    def name(subject_id: Any, kind: str, value: str, sector: str | None = None) -> None:
-        names.put({"plan_id": plan_id, "subject_id": str(subject_id), "kind": kind,
+    naming = _NAMING.get(type(e))
+    if naming is None:
+        return
+    for subject_id, kind, value, sector in naming(e):
+        names.put({"plan_id": e.plan_id, "subject_id": str(subject_id), "kind": kind,
                    "name": value, "sector": sector})
-
-    if isinstance(e, Plan.Created | Plan.DetailsChanged):
-        name(plan_id, "plan", e.name)
-    elif isinstance(e, Plan.ActorAdded | Plan.ActorChanged):
-        name(e.actor_id, "actor", e.name, e.sector)
-    elif isinstance(e, Budget.Created):
-        name(e.originator_id, "budget", e.title)
-        for line in e.lines:
-            name(line["id"], "line", line["state"]["label"]["value"])
-    elif isinstance(e, Budget.LineItemAdded):
-        name(e.line_id, "line", e.label)
-    elif isinstance(e, Budget.LineItemChanged) and e.field == "label":
-        name(e.line_id, "line", e.value)
-    elif isinstance(e, Budget.LineItemRestored):
-        name(e.line_id, "line", e.line["label"]["value"])
-    elif isinstance(e, SharedService.Created | SharedService.DetailsChanged):
-        name(e.originator_id, "service", e.name)
-    elif isinstance(e, SharedService.KpiDefined):
-        name(e.kpi_id, "kpi", e.name)
-    elif isinstance(e, SharedService.RiskRecorded):
-        name(e.risk_id, "risk", e.risk["title"])
 
 
 def _json_default(value: Any) -> Any:

@@ -118,7 +118,9 @@ def process_batches(engine: Engine, projections: Sequence[ViewProjection],
     last = events[-1][1]
     with engine.begin() as conn:
         for projection in projections:
-            unseen = [e for e in events if e[1] > positions.get(projection.name, 0)]
+            seen_up_to = positions.get(projection.name, 0)
+            unseen = events if events[0][1] > seen_up_to else [
+                e for e in events if e[1] > seen_up_to]
             if unseen:
                 projection.view.insert_tracking_in(conn, Tracking(projection.application_name, last))
                 projection.apply_batch(conn, unseen)
@@ -150,6 +152,10 @@ class HandlerProjection(ViewProjection):
             handler = self._handlers.get(type(event))
             if handler is not None:
                 handler(self, work, event, position)
+        self.flush(work)
+
+    def flush(self, work: Any) -> None:
+        """Write the batch's changes (by default every row cache in the unit of work)."""
         for cache in vars(work).values():
             cache.flush()
 

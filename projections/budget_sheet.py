@@ -25,10 +25,14 @@ class BudgetSheetProjection(HandlerProjection):
             shares=RowCache(conn, budget_share, "budget_id"),
         )
 
+    def flush(self, work: SimpleNamespace) -> None:
+        for cache in (work.budgets, work.lines, work.amounts, work.shares):
+            cache.flush()
+
     @handles(Budget.Created)
     def created(self, w: Any, e: Budget.Created, _: int) -> None:
         bid = str(e.originator_id)
-        for cache in vars(w).values():
+        for cache in (w.budgets, w.lines, w.amounts, w.shares):
             cache.load(bid, known_empty=True)
         w.budgets.put({
             "budget_id": bid, "plan_id": e.plan_id, "title": e.title, "years": list(e.years),
@@ -107,11 +111,14 @@ class BudgetSheetProjection(HandlerProjection):
 
     @staticmethod
     def _touch(w: Any, e: Any) -> str:
-        """Load the budget's rows and record the event's version and time on the budget."""
+        """Load the budget's rows (once a batch) and record the event's version and time."""
         bid = str(e.originator_id)
-        for cache in vars(w).values():
-            cache.load(bid)
-        w.budgets.get(bid).update(version=e.originator_version, updated_at=e.timestamp)
+        row = w.budgets.get(bid)
+        if row is None:
+            for cache in (w.budgets, w.lines, w.amounts, w.shares):
+                cache.load(bid)
+            row = w.budgets.get(bid)
+        row["version"], row["updated_at"] = e.originator_version, e.timestamp
         return bid
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import JSON, Table, and_, bindparam, select
@@ -76,7 +77,7 @@ class RowCache:
         self.loaded = {k: self._copy(r) for k, r in self.rows.items()}
 
 
-_compiled: dict[tuple[str, str], tuple[str, list[tuple[str, Any]], bool]] = {}
+_compiled: dict[tuple[str, str], tuple[str, Any, list[tuple[Any, Any]]]] = {}
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[Row]) -> None:
@@ -89,16 +90,31 @@ def bulk_insert(conn: Connection, table: Table, rows: list[Row]) -> None:
     key = (conn.dialect.name, table.name)
     if key not in _compiled:
         compiled = table.insert().compile(dialect=conn.dialect)
-        names = list(compiled.positiontup or [c.name for c in table.columns])
-        impl = {c.name: c.type.dialect_impl(conn.dialect) for c in table.columns}
-        columns = [(n, impl[n].bind_processor(conn.dialect)) for n in names]
-        _compiled[key] = (str(compiled), columns, compiled.positiontup is not None)
-    sql, columns, positional = _compiled[key]
+        names = compiled.positiontup
+        impls = {c.name: c.type.dialect_impl(conn.dialect) for c in table.columns}
+        processors = [(n, p) for n, impl in impls.items()
+                      if (p := impl.bind_processor(conn.dialect)) is not None]
+        if names:  # positional parameters: processors by index into the row tuple
+            processors = [(names.index(n), p) for n, p in processors]
+        _compiled[key] = (str(compiled), itemgetter(*names) if names else None, processors)
+    sql, positional, processors = _compiled[key]
     if positional:
-        params: list[Any] = [tuple(p(r[n]) if p else r[n] for n, p in columns) for r in rows]
+        params: list[Any] = list(map(positional, rows))
+        if processors:
+            params = [tuple(_processed(list(values), processors)) for values in params]
     else:
-        params = [{n: p(r[n]) if p else r[n] for n, p in columns} for r in rows]
-    conn.exec_driver_sql(sql, params)
+        params = [dict(r, **{n: p(r[n]) for n, p in processors}) for r in rows]
+    cursor = conn.connection.cursor()  # the DBAPI cursor, inside this connection's transaction
+    try:
+        cursor.executemany(sql, params)
+    finally:
+        cursor.close()
+
+
+def _processed(values: list[Any], processors: list[tuple[Any, Any]]) -> list[Any]:
+    for index, process in processors:
+        values[index] = process(values[index])
+    return values
 
 
 def _prefixed(rows: Iterable[Row], keys: list[str]) -> list[Row]:

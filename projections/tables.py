@@ -158,7 +158,9 @@ commitment = Table(
 audit_log = Table(
     "audit_log_view", metadata,
     Column("position", BigInteger, primary_key=True, autoincrement=False),
-    Column("recorded_at", DateTime(timezone=True), nullable=False),
+    # ISO 8601 in UTC with microseconds (fixed width, so text order is time order): cheap to
+    # write a row per event and the same on SQLite and PostgreSQL.
+    Column("recorded_at", String(32), nullable=False),
     _id("plan_id"),
     _id("person_id"),
     _id("org_id"),
