@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import statistics
 import sys
 import tempfile
@@ -16,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from adapters.bootstrap import bootstrap
 from adapters.settings import Settings
+from domain.application import SamverkanCore
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.plans import Plan
@@ -47,9 +49,14 @@ def _rate(operation, seconds: float) -> float:
 def command_rate(workdir: Path, seconds: float) -> dict:
     """Budget edits/s through the application vs a trivial aggregate's saves/s, both on SQLite files.
 
-    The two are interleaved in rounds so that machine noise hits both alike.
+    Both sides do what a command does: get the aggregate (the same aggregate cache, fast-
+    forwarded from the store), run the command, save. The baseline is the most trivial
+    aggregate in a plain eventsourcing Application with the same settings, so the ratio is
+    what our domain and application layer cost on top of the library. The two alternate in
+    rounds so that machine noise hits both alike.
     """
-    baseline_app = Application(env=_sqlite_env(workdir / "baseline.sqlite"))
+    baseline_app = Application(env={**_sqlite_env(workdir / "baseline.sqlite"),
+                                     **SamverkanCore.env})
     counter = Counter()
     baseline_app.save(counter)
 
@@ -136,18 +143,16 @@ def aggregate_load_ms(workdir: Path, events: int) -> dict:
         plan = app.start_plan("Load", "Här", 2027, 2029).aggregate_id
     with acting_as(person):
         budget_id = app.create_budget(plan, "Budget").aggregate_id
-        line = app.add_line(budget_id, "Rad", "Drift").entity_id
+        lines = [app.add_line(budget_id, f"Rad {i}", "Drift").entity_id for i in range(20)]
         while (budget := app.load(Budget, budget_id)).version < events:
             for i in range(min(500, events - budget.version)):
-                budget.change_amount(line, 2027 + i % 3, budget.version + i)
+                budget.change_amount(lines[i % 20], 2027 + i % 3, budget.version + i)
             app.save(budget)
-            for event_ in budget.collect_events():
-                del event_
     system.close()
     fresh = bootstrap(Settings(data_dir=workdir / "load"))  # no warm cache: a real load
     timings = []
     for _ in range(7):
-        fresh.app.repository.cache.clear() if fresh.app.repository.cache else None
+        _evict(fresh.app, budget_id)  # every load reads the snapshot and the tail from disk
         started = time.perf_counter()
         loaded = fresh.app.load(Budget, budget_id)
         timings.append((time.perf_counter() - started) * 1000)
@@ -156,6 +161,13 @@ def aggregate_load_ms(workdir: Path, events: int) -> dict:
     value = statistics.median(timings)
     return {"metric": "aggregate_load_ms", "value": round(value, 2), "unit": "ms",
             "events": loaded.version, "target": "<= 50", "met": value <= 50}
+
+
+def _evict(app: Application, aggregate_id: object) -> None:
+    # LRUCache.clear() leaves its entries in place (eventsourcing 9.5), so evict by key.
+    if app.repository.cache is not None:
+        with contextlib.suppress(KeyError):
+            app.repository.cache.get(aggregate_id, evict=True)
 
 
 def run(args: argparse.Namespace) -> Iterator[dict]:
@@ -167,4 +179,5 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
         print("core: rebuild_rate (filling the store) …", file=sys.stderr, flush=True)
         yield rebuild_rate(workdir, 10_000 if quick else 100_000)
         print("core: aggregate_load_ms …", file=sys.stderr, flush=True)
-        yield aggregate_load_ms(workdir, 1_000 if quick else 10_000)
+        # 99 events after the last snapshot: the most a load ever has to replay
+        yield aggregate_load_ms(workdir, 1_099 if quick else 10_099)

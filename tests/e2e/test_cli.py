@@ -1,0 +1,75 @@
+"""The `samverkan` command: demo, projections rebuild, serve."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from web.cli import cli
+
+
+@pytest.fixture
+def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
+    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
+    return {**os.environ, "SAMVERKAN_DATA": str(tmp_path / "var")}
+
+
+def test_demo_loads_the_plan_and_lists_the_demo_people(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Loaded the demo plan (134 events)" in result.output
+    assert "Anna Berg <anna.berg@ljusdal.example.se> – facilitator" in result.output
+
+
+def test_demo_refuses_a_store_that_has_events_unless_forced(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    assert runner.invoke(cli, ["demo"]).exit_code == 0
+    again = runner.invoke(cli, ["demo"])
+    assert again.exit_code != 0
+    assert "already has events" in again.output
+
+
+def test_rebuild_shows_progress_and_reaches_the_end_of_the_log(env: dict[str, str]) -> None:
+    runner = CliRunner()
+    runner.invoke(cli, ["demo"], catch_exceptions=False)
+    result = runner.invoke(cli, ["projections", "rebuild"], catch_exceptions=False)
+    assert result.exit_code == 0
+    assert "Rebuilding read models" in result.output
+    assert "Rebuilt every read model up to event #134." in result.output
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def test_serve_loads_the_demo_on_an_empty_store_and_answers(env: dict[str, str]) -> None:
+    port = _free_port()
+    command = [sys.executable, "-c", "from web.cli import main; main()", "serve"]
+    server = subprocess.Popen(command, env={**env, "PORT": str(port)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline, page = time.monotonic() + 30, None
+        while time.monotonic() < deadline and page is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
+                    page = reply.read().decode()
+            except OSError:
+                time.sleep(0.2)
+        assert page is not None, "the server did not answer within 30 s"
+        assert "Serviceplan Ramsjö" in page
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert f"http://127.0.0.1:{port}/" in output
+    assert "Anna Berg" in output
