@@ -68,31 +68,34 @@ class Budget(PlanAggregate):
         field: str
         value: Any
         before: Any
+        version: int  # the field's version after this change
 
         def apply(self, budget: Budget) -> None:
             line = budget.lines[self.line_id]
-            set_field(line[self.field], self.value, self.acted_by, self.acted_for)
+            set_field(line[self.field], self.value, self.version, self.acted_by, self.acted_for)
 
     class LineItemAmountChanged(PlanAggregate.Event):
         line_id: str
         year: int
         amount: int
         before: int
+        version: int
 
         def apply(self, budget: Budget) -> None:
             field = budget.lines[self.line_id]["amounts"][str(self.year)]
-            set_field(field, self.amount, self.acted_by, self.acted_for)
+            set_field(field, self.amount, self.version, self.acted_by, self.acted_for)
 
     class CostShareChanged(PlanAggregate.Event):
         line_id: str
         actor_id: str
         share: int
         before: int
+        version: int
 
         def apply(self, budget: Budget) -> None:
             shares = budget.lines[self.line_id]["shares"]
             field = shares.setdefault(self.actor_id, unset_field())
-            set_field(field, self.share, self.acted_by, self.acted_for)
+            set_field(field, self.share, self.version, self.acted_by, self.acted_for)
 
     class LineItemMoved(PlanAggregate.Event):
         line_id: str
@@ -205,7 +208,7 @@ class Budget(PlanAggregate):
         check_version(field, expected_version, "This amount", line_id=key, year=year)
         if amount != field["value"]:
             self.trigger_event(self.LineItemAmountChanged, line_id=key, year=year,
-                               amount=amount, before=field["value"])
+                               amount=amount, before=field["value"], version=field["version"] + 1)
 
     def set_share(self, line_id: UUID | str, actor_id: UUID | str, share: int,
                   expected_version: int | None = None) -> None:
@@ -225,7 +228,8 @@ class Budget(PlanAggregate):
             )
         if share != (field["value"] or 0):
             self.trigger_event(self.CostShareChanged, line_id=key, actor_id=actor,
-                               share=share, before=field["value"] or 0)
+                               share=share, before=field["value"] or 0,
+                               version=field["version"] + 1)
 
     def move_line(self, line_id: UUID | str, position: int) -> None:
         self._require_draft()
@@ -290,7 +294,7 @@ class Budget(PlanAggregate):
         check_version(field, expected_version, f"The line's {name}", line_id=key, field=name)
         if value != field["value"]:
             self.trigger_event(self.LineItemChanged, line_id=key, field=name, value=value,
-                               before=field["value"])
+                               before=field["value"], version=field["version"] + 1)
 
     def _require_draft(self) -> None:
         if self.status == "adopted":

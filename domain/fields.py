@@ -22,8 +22,8 @@ def unset_field() -> Field:
     return {"value": None, "version": 0, "by": None, "for": None}
 
 
-def set_field(field: Field, value: Any, by: str | None, for_org: str | None) -> None:
-    field.update(value=value, version=field["version"] + 1, by=by, **{"for": for_org})
+def set_field(field: Field, value: Any, version: int, by: str | None, for_org: str | None) -> None:
+    field.update(value=value, version=version, by=by, **{"for": for_org})
 
 
 def check_version(current: Field, expected: int | None, what: str, **where: Any) -> None:

@@ -62,21 +62,19 @@ class BudgetSheetProjection(HandlerProjection):
         row[e.field] = e.value
         version_column = {"label": "label_version", "category": "category_version",
                           "service_id": "service_version"}[e.field]
-        row[version_column] += 1
+        row[version_column] = e.version
 
     @handles(Budget.LineItemAmountChanged)
     def amount_changed(self, w: Any, e: Budget.LineItemAmountChanged, _: int) -> None:
         row = w.amounts.get(self._touch(w, e), e.line_id, e.year)
-        row.update(amount=e.amount, version=row["version"] + 1, set_by=e.acted_by,
-                   set_for=e.acted_for)
+        row.update(amount=e.amount, version=e.version, set_by=e.acted_by, set_for=e.acted_for)
 
     @handles(Budget.CostShareChanged)
     def share_changed(self, w: Any, e: Budget.CostShareChanged, _: int) -> None:
         bid = self._touch(w, e)
         row = w.shares.get(bid, e.line_id, e.actor_id) or w.shares.put(
             {"budget_id": bid, "line_id": e.line_id, "actor_id": e.actor_id, "version": 0})
-        row.update(share=e.share, version=row["version"] + 1, set_by=e.acted_by,
-                   set_for=e.acted_for)
+        row.update(share=e.share, version=e.version, set_by=e.acted_by, set_for=e.acted_for)
 
     @handles(Budget.LineItemMoved)
     def line_moved(self, w: Any, e: Budget.LineItemMoved, _: int) -> None:
