@@ -64,6 +64,7 @@ class Settings:
                 "POSTGRES_PORT": str(url.port or 5432),
                 "POSTGRES_USER": url.username or "postgres",
                 "POSTGRES_PASSWORD": url.password or "",
+                "APPLICATION_RECORDER_TOPIC": "adapters.command_log:PostgresRecorder",
             }
             if self.pg_schema:
                 env["POSTGRES_SCHEMA"] = self.pg_schema

@@ -20,6 +20,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from adapters.command_log import SQLiteCommandLog
+
 POLL_SECONDS = 0.2
 
 
@@ -54,8 +56,8 @@ def hub_for(db_name: str) -> _Hub:
         return _hubs.setdefault(db_name, _Hub())
 
 
-class SubscribableSQLiteRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite application recorder plus `subscribe()`."""
+class SubscribableSQLiteRecorder(SQLiteCommandLog, SQLiteApplicationRecorder):
+    """eventsourcing's SQLite application recorder plus `subscribe()` and the command log."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

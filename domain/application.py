@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar, runtime_checkable
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -13,6 +13,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 
 from domain.budgets import Budget
 from domain.commitments import Commitment
+from domain.context import current_acting
 from domain.errors import Conflict, NotFound, RuleViolated
 from domain.plans import Plan
 from domain.services import SharedService
@@ -30,6 +31,19 @@ class Saved:
     version: int
     positions: tuple[int, ...] = ()
     entity_id: str | None = None  # a line, actor, risk … created by the command
+    duplicate: bool = False  # this command id had been applied before: nothing new stored
+
+
+@runtime_checkable
+class CommandLog(Protocol):
+    """A store that records command ids atomically with the events a command stored.
+
+    The application passes `command=(command_id, aggregate_id, version)` to `save()`; a store
+    that keeps them refuses a second command with the same id (IntegrityError) and can tell
+    what the first one stored.
+    """
+
+    def command_receipt(self, command_id: str) -> Saved | None: ...
 
 
 class DateAsISO(Transcoding):
@@ -66,9 +80,13 @@ class SamverkanCore(Application):
         return aggregate
 
     def create(self, *aggregates: Any, entity_id: str | None = None) -> Saved:
+        if (earlier := self._earlier_receipt()) is not None:
+            return earlier
         try:
-            recordings = self.save(*aggregates)
+            recordings = self.save(*aggregates, **self._command(aggregates[0]))
         except IntegrityError:
+            if (earlier := self._earlier_receipt()) is not None:
+                return earlier
             raise Conflict("That already exists.", id=str(aggregates[0].id)) from None
         return self._receipt(aggregates[0], recordings, entity_id)
 
@@ -79,15 +97,30 @@ class SamverkanCore(Application):
         valid (a stale field version, a share that no longer fits) fails with its own error.
         """
         for _ in range(SAVE_ATTEMPTS):
+            if (earlier := self._earlier_receipt()) is not None:
+                return earlier  # a command sent again (after a dropped connection) runs once
             aggregate = self.load(cls, aggregate_id)
             result = command(aggregate)
             try:
-                recordings = self.save(aggregate)
+                recordings = self.save(aggregate, **self._command(aggregate))
             except IntegrityError:
                 continue
             return self._receipt(aggregate, recordings, result if isinstance(result, str) else None)
         raise Conflict("Too many people changed this at once; please try again.",
                        id=str(aggregate_id))
+
+    def _command(self, aggregate: Any) -> dict[str, Any]:
+        """The command id to record with the events (when there is one and the store keeps them)."""
+        command_id = current_acting().command_id
+        if command_id is None or not isinstance(self.recorder, CommandLog):
+            return {}
+        return {"command": (command_id, aggregate.id, aggregate.version)}  # events counted there
+
+    def _earlier_receipt(self) -> Saved | None:
+        command_id = current_acting().command_id
+        if command_id is None or not isinstance(self.recorder, CommandLog):
+            return None
+        return self.recorder.command_receipt(command_id)
 
     @staticmethod
     def _receipt(aggregate: Any, recordings: list[Any], entity_id: str | None) -> Saved:

@@ -1,0 +1,129 @@
+"""Realtime benchmarks: fan-out latency of live edits to every participant of a plan room.
+
+For now this measures the baseline only — a plain Flask-SocketIO broadcast server
+(scripts/realtime_baseline_server.py) in each async mode — so the async mode can be chosen by
+measurement. The client harness is scripts/realtime_harness.py; to measure the Samverkan server,
+subclass its `ServerHandle` (cookies per participant, real join/command payloads) and call
+`measure()` with the same loads, in the same run as the baseline.
+
+Loads (from the issue): 50 participants at 100 edits/s, 200 participants at 50 edits/s. Each line
+names its load ("participants", "rate") and what was achieved ("achieved_rate"); "client_bound"
+true means the client process could not keep up and the numbers overstate the server's latency.
+
+    python scripts/bench_realtime.py [--modes threading gevent] [--seconds 10] [--repeat 1]
+        [--loads 50x100 200x50] [--ws gevent-websocket|simple-websocket] [--quick]
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from realtime_harness import ServerHandle, clock_overhead_us, measure
+
+SERVER_SCRIPT = Path(__file__).resolve().parent / "realtime_baseline_server.py"
+LOADS = ((50, 100.0), (200, 50.0))
+MODES = ("threading", "gevent")
+READY_TIMEOUT = 30.0
+
+
+@contextlib.contextmanager
+def baseline_server(mode: str, ws: str = "gevent-websocket") -> Iterator[ServerHandle]:
+    """Start the baseline server on a free loopback port; stop it afterwards."""
+    with tempfile.TemporaryFile(mode="w+") as errors:
+        proc = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT), "--mode", mode, "--ws", ws, "--port", "0"],
+            stdout=subprocess.PIPE, stderr=errors, text=True,
+            env={**os.environ, "PYTHONUNBUFFERED": "1"})
+        try:
+            port = _wait_ready(proc, proc.stdout, errors)
+            yield ServerHandle(url=f"http://127.0.0.1:{port}", pid=proc.pid,
+                               label=f"baseline-{mode}")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+
+
+def _wait_ready(proc: subprocess.Popen, stdout: IO[str] | None, errors: IO[str]) -> int:
+    assert stdout is not None
+    deadline = time.monotonic() + READY_TIMEOUT
+    with selectors.DefaultSelector() as selector:
+        selector.register(stdout, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if selector.select(timeout=min(left, 0.5)):
+                line = stdout.readline()
+                if line.startswith("READY "):
+                    return int(line.split()[1])
+                if not line and proc.poll() is not None:
+                    break
+            elif proc.poll() is not None:
+                break
+    errors.seek(0)
+    raise RuntimeError(f"baseline server did not get ready within {READY_TIMEOUT:.0f} s:\n"
+                       + errors.read()[-2000:])
+
+
+def baseline_line(mode: str, participants: int, rate: float, seconds: float,
+                  ws: str = "gevent-websocket") -> dict:
+    with baseline_server(mode, ws) as server:
+        result = measure(server, participants, rate, seconds)
+    return {"metric": "fanout_p99_ms_baseline", "value": result.pop("p99_ms"), "unit": "ms",
+            "async_mode": mode, **({"ws": ws} if mode == "gevent" else {}), **result,
+            "target": None, "baseline": None}
+
+
+def _parse_load(text: str) -> tuple[int, float]:
+    participants, _, rate = text.partition("x")
+    return int(participants), float(rate)
+
+
+def run(args: argparse.Namespace) -> Iterator[dict]:
+    quick = getattr(args, "quick", False)
+    seconds = getattr(args, "seconds", None) or (3.0 if quick else 10.0)
+    modes = getattr(args, "modes", None) or MODES
+    loads = [_parse_load(x) for x in getattr(args, "loads", None) or ()] or LOADS
+    ws = getattr(args, "ws", None) or "gevent-websocket"
+    overhead = clock_overhead_us()
+    # Modes alternate within each load and repetition, so machine noise hits them alike.
+    for repetition in range(getattr(args, "repeat", None) or 1):
+        for participants, rate in loads:
+            for mode in modes:
+                print(f"realtime: baseline {mode}, {participants} participants × {rate:g}/s …",
+                      file=sys.stderr, flush=True)
+                yield {**baseline_line(mode, participants, rate, seconds, ws),
+                       "repetition": repetition, "clock_overhead_us": round(overhead, 3)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modes", nargs="+", choices=MODES)
+    parser.add_argument("--loads", nargs="+", metavar="NxRATE", help="e.g. 50x100 200x50")
+    parser.add_argument("--seconds", type=float, help="measured seconds per load (default 10)")
+    parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--ws", choices=("gevent-websocket", "simple-websocket"))
+    parser.add_argument("--quick", action="store_true")
+    args = parser.parse_args()
+    for line in run(args):
+        print(json.dumps({"group": "realtime", **line}, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

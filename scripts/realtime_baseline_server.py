@@ -1,0 +1,106 @@
+"""A plain Flask-SocketIO broadcast server: the baseline for the realtime benchmarks.
+
+    python scripts/realtime_baseline_server.py [--mode threading|gevent]
+        [--ws gevent-websocket|simple-websocket] [--port 0]
+
+Namespace `/live`, no storage, no auth:
+- `join` {"plan_id"} joins room `plan:<id>`, ack {"ok": true};
+- `command` {"command_id", …} emits one `change` (shaped like docs/realtime.md's, ~500 bytes) to
+  the room, sender included, then acks {"ok": true, "command_id", "position"}.
+
+Listens on 127.0.0.1 only and prints "READY <port>" once it accepts connections. The mode can
+also come from $REALTIME_ASYNC_MODE. Under gevent the standard library is monkey-patched before
+anything else is imported, and the server is gevent's WSGIServer with gevent-websocket's handler
+(as `SocketIO.run()` does), or with simple-websocket when `--ws simple-websocket`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+
+def _option(name: str, default: str) -> str:
+    """`--name value` from argv, read before any import (gevent must patch first)."""
+    if name in sys.argv[:-1]:
+        return sys.argv[sys.argv.index(name) + 1]
+    import os
+
+    return os.environ.get(f"REALTIME_{name[2:].upper().replace('-', '_')}", default)
+
+
+MODE = _option("--mode", _option("--async-mode", "threading"))
+WS = _option("--ws", "gevent-websocket")
+PORT = int(_option("--port", "0"))
+
+if MODE == "gevent":
+    from gevent import monkey
+
+    monkey.patch_all()
+    if WS == "simple-websocket":
+        sys.modules["geventwebsocket"] = None  # type: ignore[assignment]  # engineio falls back
+elif MODE != "threading":
+    sys.exit(f"unknown async mode {MODE!r} (threading or gevent)")
+
+import itertools  # noqa: E402
+import logging  # noqa: E402
+from datetime import UTC, datetime  # noqa: E402
+from uuid import uuid4  # noqa: E402
+
+from flask import Flask  # noqa: E402
+from flask_socketio import SocketIO, emit, join_room  # noqa: E402
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+app = Flask(__name__)
+app.config["SECRET_KEY"] = "baseline"
+socketio = SocketIO(app, async_mode=MODE, logger=False, engineio_logger=False)
+positions = itertools.count(1)  # next() on a count is atomic under the GIL (and under gevent)
+BY = {"person_id": str(uuid4()), "name": "Anna Berg", "org_id": str(uuid4()),
+      "org_name": "Ljusdals kommun", "sector": "public"}
+
+
+@socketio.on("join", namespace="/live")
+def on_join(data: dict) -> dict:
+    join_room(f"plan:{data['plan_id']}")
+    return {"ok": True}
+
+
+@socketio.on("command", namespace="/live")
+def on_command(data: dict) -> dict:
+    position = next(positions)
+    plan_id = data.get("plan_id", "bench")
+    change = {
+        "position": position, "plan_id": plan_id, "aggregate_id": data.get("budget_id", plan_id),
+        "aggregate_version": position, "type": "LineItemAmountChanged",
+        "at": datetime.now(UTC).isoformat(), "command_id": data["command_id"], "by": BY,
+        "data": {"line_id": data.get("line_id", "00000000-0000-0000-0000-000000000000"),
+                 "year": data.get("year", 2027), "amount": data.get("amount", 0),
+                 "before": 0, "version": position},
+    }
+    emit("change", change, to=f"plan:{plan_id}")
+    return {"ok": True, "command_id": data["command_id"], "position": position}
+
+
+def main() -> None:
+    if MODE == "gevent":
+        from gevent import pywsgi
+
+        handler = {}
+        if WS != "simple-websocket":
+            from geventwebsocket.handler import WebSocketHandler
+
+            handler = {"handler_class": WebSocketHandler}
+        server = pywsgi.WSGIServer(("127.0.0.1", PORT), app, log=None, **handler)
+        server.start()
+        print(f"READY {server.server_port}", flush=True)
+        server.serve_forever()
+    else:
+        from werkzeug.serving import make_server
+
+        server = make_server("127.0.0.1", PORT, app, threaded=True)
+        print(f"READY {server.server_port}", flush=True)
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

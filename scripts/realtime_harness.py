@@ -1,0 +1,276 @@
+"""Client side of the realtime benchmarks: N Socket.IO participants in one room, edits at a rate.
+
+`measure(server, participants, rate, seconds)` connects `participants` python-socketio
+`AsyncClient`s (aiohttp, WebSocket transport only) in ONE asyncio event loop in this process,
+has each `join` the room, then sends `command`s open-loop at `rate` per second from round-robin
+participants, each with a fresh `command_id`. Every participant stamps `time.monotonic()` when a
+`change` with that `command_id` arrives; an edit's latency is the last participant's receive time
+minus its send time (one process, one monotonic clock: no clock skew). After the last send a
+bounded drain (`drain` s) waits for stragglers; an edit acknowledged with ok but missing at any
+participant after the drain is a lost edit. A warm-up (`warmup` s at the same rate) runs first
+and is excluded from the statistics.
+
+The result also says whether the measurement can be trusted: `achieved_rate` (sends/s actually
+made), `send_lag_max_ms` (how late the driver got against its schedule), `loop_lag_p99_ms` (how
+late a 5 ms timer in the client loop fires: a busy client delays receive stamps), `client_cpu`
+and `server_cpu` (CPU seconds per wall second: 1.0 = one core saturated) and `client_bound`.
+
+The seam for other servers is `ServerHandle` — subclass it; nothing else needs to change:
+
+- `url`, `namespace`, `pid` (server process id, for its CPU; None when unknown);
+- `async prepare(participants)`: anything needed before connecting, e.g. sign in one person per
+  participant over HTTP and keep their session cookies (for Samverkan: POST the sign-in form with
+  an aiohttp session, keep `session` from its cookie jar);
+- `connect_kwargs(i)`: extra `AsyncClient.connect()` kwargs for participant i — `headers`
+  (e.g. `{"Cookie": "session=…"}`) and/or `auth`;
+- `join_payload(i)` / `command_payload(i, seq, command_id)`: message bodies. For Samverkan a
+  join is `{"plan_id", "budget_id"}`, a command is e.g. `change_amount` with `budget_id`,
+  `line_id`, `year` and an amount that differs every time (a command that changes nothing is not
+  broadcast); leave `expected_version` out, or concurrent edits of one cell come back
+  `stale_edit`;
+- `ack_ok(ack)` / `change_command_id(change)`: how to read an ack and a `change` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import resource
+import time
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import uuid4
+
+import orjson
+import socketio
+
+
+class _Json:
+    """orjson behind the `json` module interface python-socketio uses (less client CPU)."""
+
+    @staticmethod
+    def dumps(obj: Any, **_: Any) -> str:
+        return orjson.dumps(obj).decode()
+
+    @staticmethod
+    def loads(text: str | bytes) -> Any:
+        return orjson.loads(text)
+
+
+@dataclass
+class ServerHandle:
+    """A server to measure; the defaults fit scripts/realtime_baseline_server.py."""
+
+    url: str
+    namespace: str = "/live"
+    plan_id: str = "bench"
+    pid: int | None = None
+    label: str = "server"
+
+    async def prepare(self, participants: int) -> None:
+        """Before connecting: e.g. sign in one person per participant."""
+
+    def connect_kwargs(self, participant: int) -> dict[str, Any]:
+        return {}
+
+    def join_payload(self, participant: int) -> dict[str, Any]:
+        return {"plan_id": self.plan_id}
+
+    def command_payload(self, participant: int, seq: int, command_id: str) -> dict[str, Any]:
+        return {"command_id": command_id, "type": "change_amount", "plan_id": self.plan_id,
+                "budget_id": self.plan_id, "line_id": str(uuid4()), "year": 2027 + seq % 3,
+                "amount": 100_000 + seq}
+
+    def ack_ok(self, ack: Any) -> bool:
+        return isinstance(ack, dict) and ack.get("ok") is True
+
+    def change_command_id(self, change: Any) -> str | None:
+        return change.get("command_id") if isinstance(change, dict) else None
+
+
+@dataclass
+class _Edit:
+    sent: float
+    measured: bool
+    ack: bool | None = None  # None until acknowledged
+    acked_at: float = 0.0
+    receivers: int = 0
+    last: float = 0.0
+
+
+@dataclass
+class _Probe:
+    """Event-loop lag: how late a short sleep wakes up, sampled while the load runs."""
+
+    lags: list[float] = field(default_factory=list)
+
+    async def run(self, until: float) -> None:
+        while time.monotonic() < until:
+            start = time.monotonic()
+            await asyncio.sleep(0.005)
+            self.lags.append(time.monotonic() - start - 0.005)
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100) of a non-empty list."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * q // 100))
+    return ordered[int(rank) - 1]
+
+
+def _cpu_seconds(pid: int | None) -> float | None:
+    """utime + stime of a process (all its threads), from /proc; None where unavailable."""
+    if pid is None:
+        return None
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+async def _connect_all(server: ServerHandle, participants: int, edits: dict[str, _Edit],
+                       timeout: float) -> list[socketio.AsyncClient]:
+    clients: list[socketio.AsyncClient] = []
+    gate = asyncio.Semaphore(20)
+
+    def on_change_for(seen: set[str]):
+        def on_change(change: Any) -> None:
+            now = time.monotonic()
+            command_id = server.change_command_id(change)
+            edit = edits.get(command_id) if command_id else None
+            if edit is not None and command_id not in seen:
+                seen.add(command_id)
+                edit.receivers += 1
+                edit.last = max(edit.last, now)
+        return on_change
+
+    async def one(i: int) -> None:
+        client = socketio.AsyncClient(reconnection=False, json=_Json, handle_sigint=False)
+        client.on("change", on_change_for(set()), namespace=server.namespace)
+        clients.append(client)
+        async with gate:
+            await client.connect(server.url, transports=["websocket"], namespaces=[server.namespace],
+                                 wait_timeout=10, **server.connect_kwargs(i))
+            ack = await client.call("join", server.join_payload(i), namespace=server.namespace,
+                                    timeout=10)
+        if not server.ack_ok(ack):
+            raise RuntimeError(f"participant {i} could not join: {ack!r}")
+
+    try:
+        await asyncio.wait_for(asyncio.gather(*(one(i) for i in range(participants))), timeout)
+    except BaseException:
+        await _disconnect_all(clients)
+        raise
+    return clients
+
+
+async def _disconnect_all(clients: list[socketio.AsyncClient]) -> None:
+    with contextlib.suppress(Exception):
+        await asyncio.wait_for(asyncio.gather(*(c.disconnect() for c in clients),
+                                              return_exceptions=True), 10)
+
+
+async def measure_async(server: ServerHandle, participants: int, rate: float, seconds: float,
+                        warmup: float = 1.0, drain: float = 3.0,
+                        connect_timeout: float = 60.0) -> dict[str, Any]:
+    await asyncio.wait_for(server.prepare(participants), connect_timeout)
+    edits: dict[str, _Edit] = {}
+    clients = await _connect_all(server, participants, edits, connect_timeout)
+    try:
+        return await _drive(server, clients, edits, rate, seconds, warmup, drain)
+    finally:
+        await _disconnect_all(clients)
+
+
+async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edits: dict[str, _Edit],
+                 rate: float, seconds: float, warmup: float, drain: float) -> dict[str, Any]:
+    participants, warm_n, total = len(clients), int(warmup * rate), int((warmup + seconds) * rate)
+    probe = _Probe()
+
+    def on_ack_for(edit: _Edit):
+        def on_ack(*ack: Any) -> None:
+            edit.acked_at = time.monotonic()
+            edit.ack = server.ack_ok(ack[0] if ack else None)
+        return on_ack
+
+    start = time.monotonic() + 0.05
+    probe_task = asyncio.create_task(probe.run(start + warmup + seconds + drain))
+    sends: list[float] = []
+    send_lag = 0.0
+    cpu = server_cpu = 0.0
+    for seq in range(total):
+        if seq == warm_n:  # the measured window starts here
+            cpu, server_cpu = _own_cpu(), _cpu_seconds(server.pid)
+            probe.lags.clear()
+        due = start + seq / rate
+        if (delay := due - time.monotonic()) > 0:
+            await asyncio.sleep(delay)
+        client = clients[seq % participants]
+        command_id = str(uuid4())
+        payload = server.command_payload(seq % participants, seq, command_id)
+        edit = edits[command_id] = _Edit(sent=time.monotonic(), measured=seq >= warm_n)
+        send_lag = max(send_lag, edit.sent - due) if seq >= warm_n else 0.0
+        if seq >= warm_n:
+            sends.append(edit.sent)
+        await client.emit("command", payload, namespace=server.namespace, callback=on_ack_for(edit))
+    wall = time.monotonic() - sends[0] if sends else 0.0
+    cpu = (_own_cpu() - cpu) / wall if wall else 0.0
+    server_end = _cpu_seconds(server.pid)
+    server_cpu = (server_end - server_cpu) / wall if wall and server_end is not None else None
+    lag_during_load = list(probe.lags)
+
+    deadline = time.monotonic() + drain
+    while time.monotonic() < deadline and any(
+            e.ack is None or (e.ack and e.receivers < participants) for e in edits.values()):
+        await asyncio.sleep(0.01)
+    probe_task.cancel()
+    with contextlib.suppress(asyncio.CancelledError):
+        await probe_task
+
+    measured = [e for e in edits.values() if e.measured]
+    acked = [e for e in measured if e.ack]
+    complete = [e for e in acked if e.receivers >= participants]
+    latencies = [(e.last - e.sent) * 1000 for e in complete]
+    acks = [(e.acked_at - e.sent) * 1000 for e in acked]
+    achieved = (len(sends) - 1) / (sends[-1] - sends[0]) if len(sends) > 1 else 0.0
+    loop_lag = percentile(lag_during_load, 99) * 1000 if lag_during_load else 0.0
+    return {
+        "participants": participants, "rate": rate, "achieved_rate": round(achieved, 1),
+        "seconds": seconds, "sent": len(measured), "acked": len(acked),
+        "failed_acks": sum(1 for e in measured if e.ack is False),
+        "unacked": sum(1 for e in measured if e.ack is None),
+        "lost_edits": len(acked) - len(complete),
+        "p50_ms": _ms(latencies, 50), "p99_ms": _ms(latencies, 99),
+        "max_ms": round(max(latencies), 2) if latencies else None,
+        "ack_p50_ms": _ms(acks, 50), "ack_p99_ms": _ms(acks, 99),
+        "send_lag_max_ms": round(send_lag * 1000, 2), "loop_lag_p99_ms": round(loop_lag, 2),
+        "client_cpu": round(cpu, 2),
+        "server_cpu": round(server_cpu, 2) if server_cpu is not None else None,
+        "client_bound": cpu > 0.85 or loop_lag > 10 or achieved < 0.95 * rate,
+    }
+
+
+def _ms(values: list[float], q: float) -> float | None:
+    return round(percentile(values, q), 2) if values else None
+
+
+def measure(server: ServerHandle, participants: int, rate: float, seconds: float,
+            **options: float) -> dict[str, Any]:
+    """Run one load against `server` in a fresh event loop; see the module docstring."""
+    return asyncio.run(measure_async(server, participants, rate, seconds, **options))
+
+
+def clock_overhead_us(samples: int = 100_000) -> float:
+    """Cost of one time.monotonic() call, in µs (the stamping error is about this)."""
+    started = time.perf_counter()
+    for _ in range(samples):
+        time.monotonic()
+    return (time.perf_counter() - started) / samples * 1e6
