@@ -8,6 +8,9 @@ so events can carry the values before the change (the audit trail shows before â
 from __future__ import annotations
 
 import pickle  # nosec B403
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any, TypeVar
 
 from eventsourcing.domain import Aggregate
@@ -26,6 +29,7 @@ class PlanAggregate(Aggregate):
         acted_by: str
         acted_for: str | None
         command_id: str | None
+        compensates: int | None  # the aggregate version of the change this event undoes
 
     class Created(Event, Aggregate.Created):
         pass
@@ -53,12 +57,26 @@ class PlanAggregate(Aggregate):
         return clone
 
 
+_compensating: ContextVar[int | None] = ContextVar("samverkan_compensating", default=None)
+
+
+@contextmanager
+def compensating(version: int) -> Iterator[None]:
+    """Events triggered inside undo the change at this aggregate version."""
+    token = _compensating.set(version)
+    try:
+        yield
+    finally:
+        _compensating.reset(token)
+
+
 def _metadata() -> dict[str, Any]:
     acting = current_acting()
     return {
         "acted_by": acting.person_id,
         "acted_for": acting.org_id,
         "command_id": acting.command_id,
+        "compensates": _compensating.get(),
     }
 
 

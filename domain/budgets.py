@@ -10,7 +10,7 @@ import copy
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from domain.base import PlanAggregate, require_int, require_text
+from domain.base import PlanAggregate, compensating, require_int, require_text
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated
 from domain.fields import Field, check_version, new_field, set_field, unset_field
@@ -257,6 +257,59 @@ class Budget(PlanAggregate):
         self.trigger_event(self.LineItemRestored, line_id=key,
                            position=self._checked_position(position, len(self.order)),
                            line=copy.deepcopy(self.removed[key]))
+
+    # ---- undo --------------------------------------------------------------------------
+
+    UNDOABLE = ("LineItemAdded", "LineItemChanged", "LineItemAmountChanged", "CostShareChanged",
+                "LineItemMoved", "LineItemRemoved", "LineItemRestored")
+
+    def undo(self, change: PlanAggregate.Event, expected_version: int | None) -> None:
+        """Compensate one earlier change with a new event (nothing is ever deleted).
+
+        A field goes back to its value before the change if it is still at
+        `expected_version` (the caller works out which version that is; see `field_of`).
+        """
+        name = type(change).__name__
+        if name not in self.UNDOABLE:
+            raise RuleViolated("That change cannot be undone.", event=name)
+        with compensating(change.originator_version):
+            self._compensate(name, change, expected_version)
+
+    def _compensate(self, name: str, e: Any, expected: int | None) -> None:
+        if name == "LineItemAmountChanged":
+            self.change_amount(e.line_id, e.year, e.before, expected_version=expected)
+        elif name == "CostShareChanged":
+            self.set_share(e.line_id, e.actor_id, e.before, expected_version=expected)
+        elif name == "LineItemChanged":
+            self._change_line_field(e.line_id, e.field, e.before, expected_version=expected)
+        elif name == "LineItemMoved":
+            self.move_line(e.line_id, e.before)
+        elif name in ("LineItemAdded", "LineItemRestored"):
+            self.remove_line(e.line_id)
+        else:
+            self.restore_line(e.line_id, e.position)
+
+    @staticmethod
+    def field_of(change: Any) -> tuple[str, ...] | None:
+        """Which field a change set (None for changes of whole lines)."""
+        name = type(change).__name__
+        if name == "LineItemAmountChanged":
+            return (change.line_id, "amount", str(change.year))
+        if name == "CostShareChanged":
+            return (change.line_id, "share", change.actor_id)
+        if name == "LineItemChanged":
+            return (change.line_id, change.field)
+        return None
+
+    def field_version(self, field: tuple[str, ...]) -> int | None:
+        line = self.lines.get(field[0])
+        if line is None:
+            return None
+        if field[1] == "amount":
+            return line["amounts"][field[2]]["version"]
+        if field[1] == "share":
+            return line["shares"].get(field[2], unset_field())["version"]
+        return line[field[1]]["version"]
 
     # ---- lifecycle ---------------------------------------------------------------------
 

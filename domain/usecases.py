@@ -107,6 +107,32 @@ class Samverkan(SamverkanCore):
         """Remove a line (the history keeps it)."""
         return self.update(Budget, budget_id, lambda b: b.remove_line(line_id))
 
+    def undo_last_change(self, budget_id: Id) -> Saved:
+        """Undo the acting person's own last change to this budget, with a compensating event.
+
+        Repeated, it goes further back. A field someone else has changed since cannot go back
+        silently: that is a stale edit, shown as a conflict.
+        """
+        person = current_acting().person_id
+        budget = self.load(Budget, budget_id)
+        undone: set[int] = set()  # versions of this person's changes already undone
+        changed_by_others: set[tuple[str, ...]] = set()  # fields changed since, not by undo
+        for event in self.events.get(budget.id, desc=True):
+            field = Budget.field_of(event)
+            compensated = getattr(event, "compensates", None)
+            own = event.acted_by == person
+            if own and compensated is not None:
+                undone.add(compensated)
+            elif own and event.originator_version in undone:
+                pass
+            elif own and type(event).__name__ in Budget.UNDOABLE:
+                expected = (None if field is None else event.version if field in changed_by_others
+                            else budget.field_version(field))
+                return self.update(Budget, budget_id, lambda b, e=event, v=expected: b.undo(e, v))
+            elif field is not None:
+                changed_by_others.add(field)
+        raise RuleViolated("You have no change in this budget to undo.", budget_id=str(budget_id))
+
     def propose_budget(self, budget_id: Id) -> Saved:
         """Put a draft budget forward for decision (it stops accepting edits)."""
         return self.update(Budget, budget_id, lambda b: b.propose())

@@ -1,7 +1,7 @@
 """A plain Flask-SocketIO broadcast server: the baseline for the realtime benchmarks.
 
     python scripts/realtime_baseline_server.py [--mode threading|gevent]
-        [--ws gevent-websocket|simple-websocket] [--port 0]
+        [--ws gevent-websocket|simple-websocket] [--port 0] [--nodelay 0|1]
 
 Namespace `/live`, no storage, no auth:
 - `join` {"plan_id"} joins room `plan:<id>`, ack {"ok": true};
@@ -12,6 +12,12 @@ Listens on 127.0.0.1 only and prints "READY <port>" once it accepts connections.
 also come from $REALTIME_ASYNC_MODE. Under gevent the standard library is monkey-patched before
 anything else is imported, and the server is gevent's WSGIServer with gevent-websocket's handler
 (as `SocketIO.run()` does), or with simple-websocket when `--ws simple-websocket`.
+
+`--nodelay 1` sets TCP_NODELAY on the listening socket (accepted sockets inherit it on Linux).
+Neither Werkzeug nor gevent's WSGIServer sets it, so by default a `change` written to a socket
+that still has an unacknowledged frame in flight waits for the client's delayed ACK (Nagle's
+algorithm; up to 40 ms on Linux) — which shows up as ~40 ms fan-out once a client receives more
+than ~25 frames/s.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ def _option(name: str, default: str) -> str:
 MODE = _option("--mode", _option("--async-mode", "threading"))
 WS = _option("--ws", "gevent-websocket")
 PORT = int(_option("--port", "0"))
+NODELAY = _option("--nodelay", "0") not in ("0", "", "false", "no")
 
 if MODE == "gevent":
     from gevent import monkey
@@ -43,6 +50,7 @@ elif MODE != "threading":
 
 import itertools  # noqa: E402
 import logging  # noqa: E402
+import socket  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from uuid import uuid4  # noqa: E402
 
@@ -81,6 +89,11 @@ def on_command(data: dict) -> dict:
     return {"ok": True, "command_id": data["command_id"], "position": position}
 
 
+def _nodelay(listener: socket.socket) -> None:
+    if NODELAY:
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def main() -> None:
     if MODE == "gevent":
         from gevent import pywsgi
@@ -91,6 +104,8 @@ def main() -> None:
 
             handler = {"handler_class": WebSocketHandler}
         server = pywsgi.WSGIServer(("127.0.0.1", PORT), app, log=None, **handler)
+        server.init_socket()
+        _nodelay(server.socket)
         server.start()
         print(f"READY {server.server_port}", flush=True)
         server.serve_forever()
@@ -98,6 +113,7 @@ def main() -> None:
         from werkzeug.serving import make_server
 
         server = make_server("127.0.0.1", PORT, app, threaded=True)
+        _nodelay(server.socket)
         print(f"READY {server.server_port}", flush=True)
         server.serve_forever()
 
