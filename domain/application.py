@@ -31,6 +31,7 @@ class Saved:
     version: int
     positions: tuple[int, ...] = ()
     entity_id: str | None = None  # a line, actor, risk … created by the command
+    field_version: int | None = None  # the edited field's version after the command
     duplicate: bool = False  # this command id had been applied before: nothing new stored
 
 
@@ -105,7 +106,7 @@ class SamverkanCore(Application):
                 recordings = self.save(aggregate, **self._command(aggregate))
             except IntegrityError:
                 continue
-            return self._receipt(aggregate, recordings, result if isinstance(result, str) else None)
+            return self._receipt(aggregate, recordings, result)
         raise Conflict("Too many people changed this at once; please try again.",
                        id=str(aggregate_id))
 
@@ -123,10 +124,13 @@ class SamverkanCore(Application):
         return self.recorder.command_receipt(command_id)
 
     @staticmethod
-    def _receipt(aggregate: Any, recordings: list[Any], entity_id: str | None) -> Saved:
+    def _receipt(aggregate: Any, recordings: list[Any], result: Any) -> Saved:
+        """A command's result is the id of what it created (str) or a field's version (int)."""
         positions = tuple(r.notification.id for r in recordings
                           if r.notification.originator_id == aggregate.id)
-        return Saved(aggregate.id, aggregate.version, positions, entity_id)
+        return Saved(aggregate.id, aggregate.version, positions,
+                     entity_id=result if isinstance(result, str) else None,
+                     field_version=result if type(result) is int else None)
 
     def _plan_with_actor(self, plan_id: UUID | str, actor_id: UUID | str | None) -> Plan:
         plan = self.load(Plan, plan_id)

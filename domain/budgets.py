@@ -187,20 +187,20 @@ class Budget(PlanAggregate):
         )
         return new_id
 
-    def rename_line(self, line_id: UUID | str, label: str, expected_version: int | None = None) -> None:
-        self._change_line_field(line_id, "label", require_text(label, "label"), expected_version)
+    def rename_line(self, line_id: UUID | str, label: str, expected_version: int | None = None) -> int:
+        return self._change_line_field(line_id, "label", require_text(label, "label"), expected_version)
 
     def recategorise_line(self, line_id: UUID | str, category: str,
-                          expected_version: int | None = None) -> None:
+                          expected_version: int | None = None) -> int:
         category = require_text(category, "category", max_length=80, optional=True)
-        self._change_line_field(line_id, "category", category, expected_version)
+        return self._change_line_field(line_id, "category", category, expected_version)
 
     def link_service(self, line_id: UUID | str, service_id: UUID | str | None,
-                     expected_version: int | None = None) -> None:
-        self._change_line_field(line_id, "service_id", as_id(service_id), expected_version)
+                     expected_version: int | None = None) -> int:
+        return self._change_line_field(line_id, "service_id", as_id(service_id), expected_version)
 
     def change_amount(self, line_id: UUID | str, year: int, amount: int,
-                      expected_version: int | None = None) -> None:
+                      expected_version: int | None = None) -> int:
         self._require_draft()
         key, year = self._require_line(line_id), self._require_year(year)
         field = self.lines[key]["amounts"][str(year)]
@@ -209,9 +209,10 @@ class Budget(PlanAggregate):
         if amount != field["value"]:
             self.trigger_event(self.LineItemAmountChanged, line_id=key, year=year,
                                amount=amount, before=field["value"], version=field["version"] + 1)
+        return self.lines[key]["amounts"][str(year)]["version"]
 
     def set_share(self, line_id: UUID | str, actor_id: UUID | str, share: int,
-                  expected_version: int | None = None) -> None:
+                  expected_version: int | None = None) -> int:
         """Set one organisation's share of a line (basis points; 0 means no share)."""
         self._require_draft()
         key, actor = self._require_line(line_id), as_id(actor_id)
@@ -230,6 +231,7 @@ class Budget(PlanAggregate):
             self.trigger_event(self.CostShareChanged, line_id=key, actor_id=actor,
                                share=share, before=field["value"] or 0,
                                version=field["version"] + 1)
+        return self.lines[key]["shares"].get(actor, field)["version"]
 
     def move_line(self, line_id: UUID | str, position: int) -> None:
         self._require_draft()
@@ -340,7 +342,7 @@ class Budget(PlanAggregate):
         self.trigger_event(self.StatusChanged, status=status, before=self.status)
 
     def _change_line_field(self, line_id: UUID | str, name: str, value: Any,
-                           expected_version: int | None) -> None:
+                           expected_version: int | None) -> int:
         self._require_draft()
         key = self._require_line(line_id)
         field: Field = self.lines[key][name]
@@ -348,6 +350,7 @@ class Budget(PlanAggregate):
         if value != field["value"]:
             self.trigger_event(self.LineItemChanged, line_id=key, field=name, value=value,
                                before=field["value"], version=field["version"] + 1)
+        return self.lines[key][name]["version"]
 
     def _require_draft(self) -> None:
         if self.status == "adopted":

@@ -183,3 +183,11 @@ def audit_entries(conn: Connection, plan_id: str, *, limit: int = 50,
             query = query.where(audit_log.c[column] == value)
     rows = conn.execute(query.order_by(audit_log.c.position.desc()).limit(limit)).mappings()
     return [dict(r) for r in rows]
+
+
+def view_position(conn: Connection, projection: str) -> int:
+    """How far in the log a projection's views are."""
+    from projections.tables import view_tracking
+
+    return conn.execute(select(func.coalesce(func.max(view_tracking.c.notification_id), 0))
+                        .where(view_tracking.c.projection == projection)).scalar_one()

@@ -11,7 +11,7 @@ names its load ("participants", "rate") and what was achieved ("achieved_rate");
 true means the client process could not keep up and the numbers overstate the server's latency.
 
     python scripts/bench_realtime.py [--modes threading gevent] [--seconds 10] [--repeat 1]
-        [--loads 50x100 200x50] [--ws gevent-websocket|simple-websocket] [--quick]
+        [--loads 50x100 200x50] [--ws gevent-websocket|simple-websocket] [--nodelay] [--quick]
 """
 
 from __future__ import annotations
@@ -40,11 +40,13 @@ READY_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
-def baseline_server(mode: str, ws: str = "gevent-websocket") -> Iterator[ServerHandle]:
+def baseline_server(mode: str, ws: str = "gevent-websocket",
+                    nodelay: bool = False) -> Iterator[ServerHandle]:
     """Start the baseline server on a free loopback port; stop it afterwards."""
     with tempfile.TemporaryFile(mode="w+") as errors:
         proc = subprocess.Popen(
-            [sys.executable, str(SERVER_SCRIPT), "--mode", mode, "--ws", ws, "--port", "0"],
+            [sys.executable, str(SERVER_SCRIPT), "--mode", mode, "--ws", ws, "--port", "0",
+             "--nodelay", "1" if nodelay else "0"],
             stdout=subprocess.PIPE, stderr=errors, text=True,
             env={**os.environ, "PYTHONUNBUFFERED": "1"})
         try:
@@ -80,11 +82,12 @@ def _wait_ready(proc: subprocess.Popen, stdout: IO[str] | None, errors: IO[str])
 
 
 def baseline_line(mode: str, participants: int, rate: float, seconds: float,
-                  ws: str = "gevent-websocket") -> dict:
-    with baseline_server(mode, ws) as server:
+                  ws: str = "gevent-websocket", nodelay: bool = False) -> dict:
+    with baseline_server(mode, ws, nodelay) as server:
         result = measure(server, participants, rate, seconds)
     return {"metric": "fanout_p99_ms_baseline", "value": result.pop("p99_ms"), "unit": "ms",
-            "async_mode": mode, **({"ws": ws} if mode == "gevent" else {}), **result,
+            "async_mode": mode, **({"ws": ws} if mode == "gevent" else {}),
+            "nodelay": nodelay, **result,
             "target": None, "baseline": None}
 
 
@@ -99,6 +102,7 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
     modes = getattr(args, "modes", None) or MODES
     loads = [_parse_load(x) for x in getattr(args, "loads", None) or ()] or LOADS
     ws = getattr(args, "ws", None) or "gevent-websocket"
+    nodelay = bool(getattr(args, "nodelay", False))
     overhead = clock_overhead_us()
     # Modes alternate within each load and repetition, so machine noise hits them alike.
     for repetition in range(getattr(args, "repeat", None) or 1):
@@ -106,7 +110,7 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
             for mode in modes:
                 print(f"realtime: baseline {mode}, {participants} participants × {rate:g}/s …",
                       file=sys.stderr, flush=True)
-                yield {**baseline_line(mode, participants, rate, seconds, ws),
+                yield {**baseline_line(mode, participants, rate, seconds, ws, nodelay),
                        "repetition": repetition, "clock_overhead_us": round(overhead, 3)}
 
 
@@ -118,6 +122,7 @@ def main() -> int:
     parser.add_argument("--seconds", type=float, help="measured seconds per load (default 10)")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--ws", choices=("gevent-websocket", "simple-websocket"))
+    parser.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on the server")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     for line in run(args):

@@ -34,14 +34,30 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    _register_namespaces()
     socketio.init_app(app, async_mode="threading")
     register_filters(app)
     register_error_handlers(app)
 
+    from web.api import bp as api_bp
+    from web.auth import bp as auth_bp
+    from web.live import init_live
     from web.views.plans import bp as plans_bp
 
     app.register_blueprint(plans_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
+    init_live(app)
     return app
+
+
+def _register_namespaces() -> None:
+    """Socket.IO namespaces are registered once; every app's server then gets them."""
+    from web.live import NAMESPACE
+    from web.live.namespace import LiveNamespace
+
+    if not any(getattr(h, "namespace", None) == NAMESPACE for h in socketio.namespace_handlers):
+        socketio.on_namespace(LiveNamespace(NAMESPACE))
 
 
 def _select_locale() -> str:

@@ -1,0 +1,203 @@
+"""The live protocol (docs/realtime.md) with Flask-SocketIO's test client."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from adapters.bootstrap import System
+from adapters.demo import DemoPlan
+from projections import queries
+from tests.e2e.live_helpers import Participant
+from web.live import live
+
+
+@pytest.fixture
+def running(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        live().start()
+    yield app
+    with app.app_context():
+        live().stop()
+
+
+@pytest.fixture
+def sheet(demo_system: System, demo: DemoPlan) -> queries.BudgetSheet:
+    with demo_system.engine.connect() as conn:
+        return queries.budget_sheet(conn, demo.budget_id)
+
+
+def _person(demo: DemoPlan, name: str):
+    return next(p for p in demo.people if p.name == name)
+
+
+def _in_meeting(app: Flask, demo: DemoPlan, name: str) -> Participant:
+    participant = Participant(app, _person(demo, name))
+    reply = participant.call("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id})
+    assert reply["ok"], reply
+    participant.clear()
+    return participant
+
+
+def _amount(sheet: queries.BudgetSheet, line: int, year: int) -> tuple[str, int]:
+    row = sheet.lines[line]
+    return row["line_id"], row["amounts"][year]["version"]
+
+
+def test_a_connection_without_a_signed_in_person_is_refused(running: Flask) -> None:
+    anonymous = Participant(running, None)
+    assert not anonymous.socket.is_connected("/live")
+
+
+def test_someone_who_is_not_a_member_cannot_join(running: Flask, demo: DemoPlan,
+                                                 demo_system: System) -> None:
+    stranger = demo_system.people.add("Utomstående Person", "x@example.org")
+    http = running.test_client()
+    http.post("/sign-in", data={"person_id": stranger})
+    from web.extensions import socketio
+
+    socket = socketio.test_client(running, namespace="/live", flask_test_client=http)
+    reply = socket.emit("join", {"plan_id": demo.plan_id}, namespace="/live", callback=True)
+    assert reply["ok"] is False and reply["error"]["error"] == "not_allowed"
+
+
+def test_an_edit_reaches_every_participant_with_who_made_it(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    line, version = _amount(sheet, 0, 2027)
+    ack = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                       amount=5_200_000, expected_version=version)
+    assert ack["ok"] and ack["version"] == version + 1 and ack["position"]
+    [change] = erik.received("change")
+    assert change["type"] == "LineItemAmountChanged" and change["position"] == ack["position"]
+    assert change["data"] == {"line_id": line, "year": 2027, "amount": 5_200_000,
+                              "before": sheet.lines[0]["amounts"][2027]["amount"],
+                              "version": version + 1}
+    assert change["by"]["name"] == "Anna Berg" and change["by"]["org_name"] == "Ljusdals kommun"
+    assert change["by"]["sector"] == "public"
+    assert anna.received("change")[0]["position"] == ack["position"]  # the sender hears it too
+
+
+def test_two_edits_of_one_figure_conflict_and_the_second_is_told_the_current_value(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    line, version = _amount(sheet, 1, 2028)
+    first = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+                         amount=111_100, expected_version=version)
+    second = erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+                          amount=222_200, expected_version=version)
+    assert first["ok"] and second["ok"] is False
+    error = second["error"]
+    assert error["error"] == "stale_edit"
+    assert (error["current_value"], error["current_version"]) == (111_100, version + 1)
+    assert error["set_by_name"] == "Anna Berg" and error["set_for_name"] == "Ljusdals kommun"
+    keep_mine = erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+                             amount=222_200, expected_version=error["current_version"])
+    assert keep_mine["ok"] and keep_mine["version"] == version + 2
+
+
+def test_edits_of_different_fields_never_conflict(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    line, v2027 = _amount(sheet, 2, 2027)
+    _, v2028 = _amount(sheet, 2, 2028)
+    label_version = sheet.lines[2]["label_version"]
+    replies = [
+        anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                     amount=1_000, expected_version=v2027),
+        erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+                     amount=2_000, expected_version=v2028),
+        erik.command("rename_line", budget_id=demo.budget_id, line_id=line, label="Nytt namn",
+                     expected_version=label_version),
+    ]
+    assert all(r["ok"] for r in replies), replies
+
+
+def test_a_command_sent_twice_is_applied_once(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    line, version = _amount(sheet, 3, 2029)
+    command_id = str(uuid.uuid4())
+    args = {"budget_id": demo.budget_id, "line_id": line, "year": 2029, "amount": 424_200,
+            "expected_version": version}
+    first = anna.command("change_amount", command_id, **args)
+    again = anna.command("change_amount", command_id, **args)
+    assert first["ok"] and again["ok"] and again["duplicate"] and not first["duplicate"]
+    assert again["aggregate_version"] == first["aggregate_version"]
+    erik.received("change", count=2, timeout=0.5)
+    assert [c["position"] for c in erik.received("change")] == [first["position"]]
+
+
+def test_a_participant_who_drops_off_catches_up_with_no_gap_and_no_duplicate(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    line, version = _amount(sheet, 4, 2027)
+    first = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                         amount=1, expected_version=version)
+    seen = erik.received("change")[-1]["position"]
+    assert seen == first["position"]
+    erik.socket.disconnect(namespace="/live")
+    missed = [anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                           amount=n, expected_version=version + n - 1) for n in (2, 3, 4)]
+    back = Participant(running, _person(demo, "Erik Lindqvist"))
+    reply = back.call("join", {"plan_id": demo.plan_id, "since": seen})
+    later = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                         amount=5, expected_version=version + 4)
+    # What the join replied with, then what arrived live after it: every change once, in order.
+    caught_up = [c for c in reply["changes"] if c["position"] <= reply["position"]]
+    live_after = [c for c in back.received("change", count=4 - len(caught_up))
+                  if c["position"] > reply["position"]]
+    positions = [c["position"] for c in caught_up + live_after]
+    assert positions == [m["position"] for m in missed] + [later["position"]]
+    assert [c["data"]["amount"] for c in caught_up + live_after] == [2, 3, 4, 5]
+
+
+def test_presence_shows_who_is_in_the_meeting_and_on_which_cell(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna = _in_meeting(running, demo, "Anna Berg")
+    erik = _in_meeting(running, demo, "Erik Lindqvist")
+    line = sheet.lines[0]["line_id"]
+    assert erik.call("focus", {"plan_id": demo.plan_id, "budget_id": demo.budget_id,
+                               "cell": {"line_id": line, "field": "amount:2027"}})["ok"]
+    people = anna.received("presence")[-1]["people"]
+    assert {p["name"] for p in people} == {"Anna Berg", "Erik Lindqvist"}
+    erik_there = next(p for p in people if p["name"] == "Erik Lindqvist")
+    assert erik_there["cell"] == {"line_id": line, "field": "amount:2027",
+                                  "budget_id": demo.budget_id}
+    anna.clear()
+    erik.socket.disconnect(namespace="/live")
+    assert [p["name"] for p in anna.received("presence")[-1]["people"]] == ["Anna Berg"]
+
+
+def test_undo_over_the_socket_compensates_the_persons_last_change(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
+    anna = _in_meeting(running, demo, "Anna Berg")
+    line, version = _amount(sheet, 5, 2028)
+    before = sheet.lines[5]["amounts"][2028]["amount"]
+    anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+                 amount=before + 100, expected_version=version)
+    undo = anna.command("undo", budget_id=demo.budget_id)
+    assert undo["ok"]
+    changes = anna.received("change", count=2)
+    assert changes[-1]["data"]["amount"] == before and changes[-1]["undo"] is True
+
+
+def test_malformed_commands_are_refused_with_a_clear_error_and_store_nothing(
+        running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
+    anna = _in_meeting(running, demo, "Anna Berg")
+    stored = demo_system.app.recorder.max_notification_id()
+    line = sheet.lines[0]["line_id"]
+    for bad in ({"type": "change_amount"}, {"type": "explode", "command_id": str(uuid.uuid4())},
+                {"type": "change_amount", "command_id": str(uuid.uuid4()),
+                 "budget_id": demo.budget_id, "line_id": line, "year": 2027, "amount": 1.5},
+                {"type": "set_share", "command_id": str(uuid.uuid4()), "budget_id": demo.budget_id,
+                 "line_id": line, "actor_id": str(uuid.uuid4()), "share": 20_000}):
+        reply = anna.call("command", bad)
+        assert reply["ok"] is False and reply["error"]["error"] == "invalid", (bad, reply)
+    rule = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2031,
+                        amount=1)
+    assert rule["ok"] is False and rule["error"]["error"] == "rule_violated"
+    assert demo_system.app.recorder.max_notification_id() == stored

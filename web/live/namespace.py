@@ -1,0 +1,140 @@
+"""The `/live` Socket.IO namespace: join a plan, follow it, edit its budget (docs/realtime.md)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import request, session
+from flask_socketio import Namespace, emit, join_room, leave_room
+from marshmallow import ValidationError
+
+from domain.budgets import Budget
+from domain.context import acting_as
+from domain.errors import DomainError, NotAllowed
+from web import system
+from web.errors import payload_for
+from web.live import schemas
+from web.live.broadcaster import room
+from web.live.commands import RUN
+
+Reply = dict[str, Any]
+
+
+class LiveNamespace(Namespace):
+    def on_connect(self, auth: Any = None) -> None:
+        if not session.get("person_id"):
+            raise ConnectionRefusedError({"error": "not_signed_in",
+                                          "message": "Sign in to take part."})
+
+    def on_disconnect(self, reason: Any = None) -> None:
+        for plan_id in _live().presence.leave_all(request.sid):
+            _announce_presence(plan_id)
+
+    def on_join(self, data: Any) -> Reply:
+        return _answer(lambda: _join(schemas.JoinSchema().load(_dict(data))))
+
+    def on_leave(self, data: Any) -> Reply:
+        def leave() -> Reply:
+            plan_id = str(schemas.LeaveSchema().load(_dict(data))["plan_id"])
+            leave_room(room(plan_id))
+            _joined().pop(plan_id, None)
+            if _live().presence.leave(plan_id, request.sid):
+                _announce_presence(plan_id)
+            return {"ok": True}
+
+        return _answer(leave)
+
+    def on_focus(self, data: Any) -> Reply:
+        def focus() -> Reply:
+            message = schemas.FocusSchema().load(_dict(data))
+            plan_id = str(message["plan_id"])
+            cell = message["cell"]
+            if cell:
+                cell = {"line_id": str(cell["line_id"]), "field": cell["field"]}
+            budget = str(message["budget_id"]) if message["budget_id"] else None
+            if _live().presence.focus(plan_id, request.sid, budget, cell):
+                _announce_presence(plan_id, skip_sid=None)
+            return {"ok": True}
+
+        return _answer(focus)
+
+    def on_command(self, data: Any) -> Reply:
+        command_id = data.get("command_id") if isinstance(data, dict) else None
+        reply = _answer(lambda: _command(schemas.load_command(data)))
+        return {**reply, "command_id": command_id}
+
+
+def _join(message: dict[str, Any]) -> Reply:
+    live, plan_id = _live(), str(message["plan_id"])
+    person = live.names.membership(plan_id, session["person_id"])
+    if person is None:
+        raise NotAllowed("You are not a member of this plan.", plan_id=plan_id)
+    broadcaster = live.broadcaster
+    with broadcaster.lock:  # a clean cut: everything up to `position` was emitted before this
+        join_room(room(plan_id))
+        position = broadcaster.position
+    _joined()[plan_id] = person
+    budget_id = str(message["budget_id"]) if message["budget_id"] else None
+    live.presence.enter(plan_id, request.sid, person, budget_id)
+    _announce_presence(plan_id)
+    changes: list[dict[str, Any]] | None = []
+    if message["since"] is not None:
+        changes = broadcaster.changes_since(plan_id, message["since"], position)
+    return {"ok": True, "position": position, "changes": changes or [],
+            "reset": changes is None, "presence": live.presence.people(plan_id), "you": person}
+
+
+def _command(command: dict[str, Any]) -> Reply:
+    app = system().app
+    budget = app.load(Budget, command["budget_id"])
+    person = _joined().get(budget.plan_id)
+    if person is None:
+        raise NotAllowed("Join the plan's meeting before changing its budget.",
+                         plan_id=budget.plan_id)
+    with acting_as(person["person_id"], person["org_id"], str(command["command_id"])):
+        saved = RUN[command["type"]](app, command)
+    return {"ok": True, "position": saved.positions[-1] if saved.positions else None,
+            "aggregate_version": saved.version, "version": saved.field_version,
+            "line_id": saved.entity_id, "duplicate": saved.duplicate}
+
+
+def _answer(handler: Any) -> Reply:
+    """Run a handler; domain and validation errors become `ok: false` replies."""
+    try:
+        return handler()
+    except (DomainError, ValidationError) as error:
+        return {"ok": False, "error": _with_names(payload_for(error))}
+
+
+def _with_names(error: dict[str, Any]) -> dict[str, Any]:
+    """Conflicts name who set the current value, not just their ids."""
+    if error.get("error") == "stale_edit":
+        names = _live().names
+        plan_ids = [p for p in _joined()]
+        error["set_by_name"] = names.person(error.get("set_by"))
+        org = next((names.org(p, error.get("set_for")) for p in plan_ids
+                    if names.org(p, error.get("set_for"))), None)
+        error["set_for_name"] = org and org["name"]
+    return error
+
+
+def _announce_presence(plan_id: str, skip_sid: str | None = None) -> None:
+    emit("presence", {"plan_id": plan_id, "people": _live().presence.people(plan_id)},
+         to=room(plan_id), namespace="/live")
+
+
+def _joined() -> dict[str, dict[str, Any]]:
+    """The plans this socket has joined, with the person's role and organisation in each."""
+    return session.setdefault("joined", {})
+
+
+def _dict(data: Any) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ValidationError({"_schema": ["The message must be an object."]})
+    return data
+
+
+def _live() -> Any:
+    from web.live import live
+
+    return live()
