@@ -21,6 +21,10 @@ from domain.services import SharedService
 T = TypeVar("T")
 SAVE_ATTEMPTS = 5
 KINDS = {Plan: "plan", Budget: "budget", SharedService: "service", Commitment: "commitment"}
+NOT_FOUND = {Plan: "No such plan.", Budget: "No such budget.", SharedService: "No such service.",
+             Commitment: "No such commitment."}
+IN_ANOTHER_PLAN = {Budget: "That budget belongs to another plan.",
+                   SharedService: "That service belongs to another plan."}
 
 
 @dataclass(frozen=True)
@@ -77,7 +81,7 @@ class SamverkanCore(Application):
         except (AggregateNotFoundError, ValueError):
             aggregate = None
         if not isinstance(aggregate, cls):
-            raise NotFound(f"No such {KINDS.get(cls, 'item')}.", id=str(aggregate_id))
+            raise NotFound(NOT_FOUND.get(cls, "Not found."), id=str(aggregate_id))
         return aggregate
 
     def create(self, *aggregates: Any, entity_id: str | None = None) -> Saved:
@@ -142,5 +146,5 @@ class SamverkanCore(Application):
             return None
         aggregate = self.load(cls, aggregate_id)
         if aggregate.plan_id != plan_id:  # type: ignore[attr-defined]
-            raise RuleViolated(f"That {KINDS[cls]} belongs to another plan.", id=str(aggregate_id))
+            raise RuleViolated(IN_ANOTHER_PLAN[cls], id=str(aggregate_id))
         return aggregate

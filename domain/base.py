@@ -87,13 +87,13 @@ def require_text(value: object, field: str, *, max_length: int = 200, optional: 
     if value is None and optional:
         return ""
     if not isinstance(value, str):
-        raise RuleViolated(f"{field} must be text.", field=field)
+        raise RuleViolated("{field} must be text.", field=field)
     text = value.strip()
     if not text and not optional:
-        raise RuleViolated(f"{field} must not be empty.", field=field)
+        raise RuleViolated("{field} must not be empty.", field=field)
     if len(text) > max_length:
         raise RuleViolated(
-            f"{field} is longer than {max_length} characters.", field=field, max_length=max_length
+            "{field} is longer than {max_length} characters.", field=field, max_length=max_length
         )
     return text
 
@@ -102,17 +102,18 @@ def require_int(value: object, field: str, *, minimum: int | None = None,
                 maximum: int | None = None) -> int:
     """An integer (never a float or bool) within bounds."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise RuleViolated(f"{field} must be a whole number.", field=field)
+        raise RuleViolated("{field} must be a whole number.", field=field)
     if minimum is not None and value < minimum:
-        raise RuleViolated(f"{field} must be at least {minimum}.", field=field, minimum=minimum)
+        raise RuleViolated("{field} must be at least {minimum}.", field=field, minimum=minimum)
     if maximum is not None and value > maximum:
-        raise RuleViolated(f"{field} must be at most {maximum}.", field=field, maximum=maximum)
+        raise RuleViolated("{field} must be at most {maximum}.", field=field, maximum=maximum)
     return value
 
 
 def require_choice(value: object, field: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise RuleViolated(
-            f"{field} must be one of: {', '.join(choices)}.", field=field, choices=list(choices)
+            "{field} must be one of: {options}.", field=field, choices=list(choices),
+            options=", ".join(choices),
         )
     return value  # type: ignore[return-value]

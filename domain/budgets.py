@@ -19,6 +19,11 @@ FULL_SHARE = 10_000
 MAX_AMOUNT = 10**13  # 100 000 000 000 kr in öre: far above any plausible line
 MAX_LINES = 1_000
 STATUSES = ("draft", "proposed", "adopted")
+LINE_FIELD_CHANGED = {
+    "label": "The line's name was changed by someone else while you were editing.",
+    "category": "The line's category was changed by someone else while you were editing.",
+    "service_id": "The line's service was changed by someone else while you were editing.",
+}
 
 
 class Budget(PlanAggregate):
@@ -205,7 +210,9 @@ class Budget(PlanAggregate):
         key, year = self._require_line(line_id), self._require_year(year)
         field = self.lines[key]["amounts"][str(year)]
         amount = self._checked_amount(amount)
-        check_version(field, expected_version, "This amount", line_id=key, year=year)
+        check_version(field, expected_version,
+                      "This amount was changed by someone else while you were editing.",
+                      line_id=key, year=year)
         if amount != field["value"]:
             self.trigger_event(self.LineItemAmountChanged, line_id=key, year=year,
                                amount=amount, before=field["value"], version=field["version"] + 1)
@@ -219,12 +226,15 @@ class Budget(PlanAggregate):
         share = require_int(share, "share", minimum=0, maximum=FULL_SHARE)
         shares = self.lines[key]["shares"]
         field = shares.get(actor, unset_field())
-        check_version(field, expected_version, "This share", line_id=key, actor_id=actor)
+        check_version(field, expected_version,
+                      "This share was changed by someone else while you were editing.",
+                      line_id=key, actor_id=actor)
         others = sum(f["value"] or 0 for a, f in shares.items() if a != actor)
         if others + share > FULL_SHARE:
             raise RuleViolated(
-                f"The shares of “{self.lines[key]['label']['value']}” would add up to "
-                f"{(others + share) / 100:g} %; together they can be at most 100 %.",
+                "The shares of “{label}” would add up to {percent} %; "
+                "together they can be at most 100 %.",
+                label=self.lines[key]["label"]["value"], percent=f"{(others + share) / 100:g}",
                 line_id=key, total=others + share, available=FULL_SHARE - others,
             )
         if share != (field["value"] or 0):
@@ -337,7 +347,8 @@ class Budget(PlanAggregate):
     def _change_status(self, status: str, allowed_from: tuple[str, ...]) -> None:
         if self.status not in allowed_from:
             raise RuleViolated(
-                f"The budget is {self.status}; it cannot become {status}.", status=self.status
+                "The budget is {status}; it cannot become {new_status}.", status=self.status,
+                new_status=status,
             )
         self.trigger_event(self.StatusChanged, status=status, before=self.status)
 
@@ -346,7 +357,7 @@ class Budget(PlanAggregate):
         self._require_draft()
         key = self._require_line(line_id)
         field: Field = self.lines[key][name]
-        check_version(field, expected_version, f"The line's {name}", line_id=key, field=name)
+        check_version(field, expected_version, LINE_FIELD_CHANGED[name], line_id=key, field=name)
         if value != field["value"]:
             self.trigger_event(self.LineItemChanged, line_id=key, field=name, value=value,
                                before=field["value"], version=field["version"] + 1)
@@ -366,7 +377,7 @@ class Budget(PlanAggregate):
 
     def _require_room(self) -> None:
         if len(self.lines) >= MAX_LINES:
-            raise RuleViolated(f"A budget has at most {MAX_LINES} lines.")
+            raise RuleViolated("A budget has at most {max_lines} lines.", max_lines=MAX_LINES)
 
     def _require_line(self, line_id: UUID | str) -> str:
         key = as_id(line_id)
@@ -380,7 +391,8 @@ class Budget(PlanAggregate):
             year = int(year)
         if isinstance(year, bool) or not isinstance(year, int) or year not in self.years:
             raise RuleViolated(
-                f"The budget covers {self.years[0]}–{self.years[-1]}; {year} is outside it.",
+                "The budget covers {first}–{last}; {year} is outside it.",
+                first=self.years[0], last=self.years[-1], year=year,
                 field="year", years=list(self.years),
             )
         return year

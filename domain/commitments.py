@@ -102,13 +102,15 @@ class Commitment(PlanAggregate):
         )
 
     def confirm(self) -> None:
-        self._require_status("confirm", "pledged")
+        self._require_status("Only a pledged commitment can be confirmed; this one is {status}.",
+                             "pledged")
         self.trigger_event(self.Confirmed)
 
     def record_delivery(self, quantity: int, on: date, note: str = "",
                         over_delivery: bool = False) -> str:
         """Partial deliveries are fine; more than pledged only when marked as over-delivery."""
-        self._require_status("record a delivery for", "confirmed")
+        self._require_status(
+            "Deliveries are recorded on a confirmed commitment; this one is {status}.", "confirmed")
         quantity = require_int(quantity, "quantity", minimum=1, maximum=MAX_QUANTITY)
         if not isinstance(on, date):
             raise RuleViolated("A delivery needs a date.", field="on")
@@ -125,12 +127,14 @@ class Commitment(PlanAggregate):
         return delivery_id
 
     def verify(self, note: str = "") -> None:
-        self._require_status("verify", "delivered")
+        self._require_status("Only a delivered commitment can be verified; this one is {status}.",
+                             "delivered")
         self.trigger_event(self.Verified,
                            note=require_text(note, "note", max_length=2000, optional=True))
 
     def withdraw(self, reason: str) -> None:
-        self._require_status("withdraw", "pledged", "confirmed")
+        self._require_status(
+            "A commitment that is {status} can no longer be withdrawn.", "pledged", "confirmed")
         self.trigger_event(self.Withdrawn, reason=require_text(reason, "reason", max_length=2000),
                            before=self.status)
 
@@ -142,8 +146,7 @@ class Commitment(PlanAggregate):
     def unit(self) -> str:
         return UNITS[self.kind]
 
-    def _require_status(self, action: str, *allowed: str) -> None:
+    def _require_status(self, message: str, *allowed: str) -> None:
         if self.status not in allowed:
-            raise RuleViolated(f"You cannot {action} a commitment that is {self.status}.",
-                               status=self.status)
+            raise RuleViolated(message, status=self.status)
 

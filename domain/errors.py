@@ -10,10 +10,16 @@ class DomainError(Exception):
 
     code = "domain_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, template: str, **details: Any) -> None:
+        """`template` names its blanks ({label}, {year} …), filled from `details`.
+
+        The web layer translates the template and fills it in the reader's language, so
+        domain messages are never built with f-strings.
+        """
+        self.template = template
         self.details = details
+        self.message = template.format_map(details)
+        super().__init__(self.message)
 
     def as_dict(self) -> dict[str, Any]:
         return {"error": self.code, "message": self.message, **self.details}

@@ -26,11 +26,11 @@ def set_field(field: Field, value: Any, version: int, by: str | None, for_org: s
     field.update(value=value, version=version, by=by, **{"for": for_org})
 
 
-def check_version(current: Field, expected: int | None, what: str, **where: Any) -> None:
+def check_version(current: Field, expected: int | None, message: str, **where: Any) -> None:
     """Refuse an edit made on a version of this field that is no longer current."""
     if expected is not None and expected != current["version"]:
         raise StaleEdit(
-            f"{what} was changed by someone else while you were editing.",
+            message,
             current_value=current["value"], current_version=current["version"],
             your_version=expected, set_by=current["by"], set_for=current["for"], **where,
         )

@@ -89,7 +89,8 @@ class Plan(PlanAggregate):
         start_year = require_int(start_year, "start_year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
         end_year = require_int(end_year, "end_year", minimum=start_year, maximum=LAST_YEAR)
         if end_year - start_year + 1 > MAX_SPAN:
-            raise RuleViolated(f"A plan covers at most {MAX_SPAN} years.", field="end_year")
+            raise RuleViolated("A plan covers at most {max_years} years.", field="end_year",
+                               max_years=MAX_SPAN)
         plan_id = plan_id or uuid4()
         return cls._create_for_plan(
             cls.Created, str(plan_id), id=plan_id,
@@ -179,7 +180,7 @@ class Plan(PlanAggregate):
 
     def _require_unique_actor_name(self, name: str) -> None:
         if any(a["name"].casefold() == name.casefold() for a in self.actors.values()):
-            raise Conflict(f"An organisation named “{name}” is already in the plan.", name=name)
+            raise Conflict("An organisation named “{name}” is already in the plan.", name=name)
 
     def _require_another_facilitator(self, person_id: str) -> None:
         others = [p for p, m in self.members.items()

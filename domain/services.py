@@ -133,8 +133,9 @@ class SharedService(PlanAggregate):
         current = STAGES.index(self.stage)
         if stage != "ended" and STAGES.index(stage) != current + 1:
             raise RuleViolated(
-                f"A service at stage “{self.stage}” can move on to "
-                f"“{STAGES[current + 1]}” or be ended, not to “{stage}”.", stage=self.stage,
+                "A service at stage “{stage}” can move on to “{next_stage}” or be ended, "
+                "not to “{wanted}”.", stage=self.stage, next_stage=STAGES[current + 1],
+                wanted=stage,
             )
         self.trigger_event(self.StageChanged, stage=stage, before=self.stage)
 
@@ -215,11 +216,11 @@ class SharedService(PlanAggregate):
 def _decimal(value: object, field: str) -> Decimal:
     """KPI figures are exact decimals (never floats); money belongs in budgets and commitments."""
     if isinstance(value, (bool, float)):
-        raise RuleViolated(f"{field} must be given as a whole number or decimal text.", field=field)
+        raise RuleViolated("{field} must be given as a whole number or decimal text.", field=field)
     try:
         number = Decimal(str(value))
     except InvalidOperation:
-        raise RuleViolated(f"{field} must be a number.", field=field) from None
+        raise RuleViolated("{field} must be a number.", field=field) from None
     if not number.is_finite():
-        raise RuleViolated(f"{field} must be a finite number.", field=field)
+        raise RuleViolated("{field} must be a finite number.", field=field)
     return number

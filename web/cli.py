@@ -10,6 +10,7 @@ from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
 from web import create_app, system
 from web.extensions import socketio
+from web.live import live
 
 cli = FlaskGroup(create_app=create_app, add_version_option=False,
                  help="Samverkan: plan shared public services across sectors.")
@@ -59,6 +60,7 @@ def serve(host: str, port: int) -> None:
     if store_is_empty(sys.app):
         click.echo("The event store is empty: loading the demo plan …")
         _load_demo()
+    live().start()  # broadcast stored changes to the /live rooms
     where = sys.settings.database_url or sys.settings.data_dir.resolve()
     click.echo(f"Samverkan is running on http://{host}:{port}/ (data: {where}). Ctrl+C stops it.")
     # Flask refuses app.run() inside its own CLI unless told this is the intended server.

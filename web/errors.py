@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
 from marshmallow import ValidationError
 
 from domain.errors import Conflict, DomainError, NotAllowed, NotFound, RuleViolated
@@ -21,11 +22,19 @@ def status_for(error: DomainError) -> int:
 
 def payload_for(error: Exception) -> dict[str, Any]:
     if isinstance(error, DomainError):
-        return error.as_dict()
+        return {**error.as_dict(), "message": translated(error)}
     if isinstance(error, ValidationError):
-        return {"error": "invalid", "message": "Some values are missing or invalid.",
+        return {"error": "invalid", "message": gettext("Some values are missing or invalid."),
                 "fields": error.messages}
-    return {"error": "internal", "message": "Something went wrong."}
+    return {"error": "internal", "message": gettext("Something went wrong.")}
+
+
+def translated(error: DomainError) -> str:
+    """The domain's message in the reader's language (templates are in the catalogues)."""
+    try:
+        return gettext(error.template).format_map(error.details)
+    except (KeyError, IndexError, ValueError):  # a translation with a broken blank
+        return error.message
 
 
 def _wants_json() -> bool:
@@ -38,7 +47,7 @@ def register_error_handlers(app: Flask) -> None:
         status = status_for(error)
         if _wants_json():
             return payload_for(error), status
-        return render_template("error.html", message=error.message, status=status), status
+        return render_template("error.html", message=translated(error), status=status), status
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError) -> Any:

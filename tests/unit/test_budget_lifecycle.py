@@ -43,7 +43,7 @@ def test_budget_status_changes_only_along_its_lifecycle(budget: Budget, setup, c
     with pytest.raises(RuleViolated) as e:
         command(budget)
     assert str(e.value) == f"The budget is {status}; it cannot become {new}."
-    assert e.value.details == {"status": status}
+    assert e.value.details["status"] == status
     assert (budget.status, budget.version) == (status, version)
 
 
