@@ -98,7 +98,7 @@ def test_confirming_moves_a_pledge_to_confirmed_once(pledge):
     c = pledge()
     c.confirm()
     assert c.status == "confirmed"
-    with pytest.raises(RuleViolated, match="Only a pledged commitment can be confirmed; this one is confirmed"):
+    with pytest.raises(RuleViolated, match="confirmed; this one is confirmed"):
         c.confirm()
 
 
@@ -143,9 +143,9 @@ def test_no_deliveries_after_delivered(confirmed: Commitment):
 
 
 def test_only_a_delivered_commitment_can_be_verified(pledge, confirmed: Commitment):
-    with pytest.raises(RuleViolated, match="Only a delivered commitment can be verified; this one is pledged"):
+    with pytest.raises(RuleViolated, match="can be verified; this one is pledged"):
         pledge().verify()
-    with pytest.raises(RuleViolated, match="Only a delivered commitment can be verified; this one is confirmed"):
+    with pytest.raises(RuleViolated, match="can be verified; this one is confirmed"):
         confirmed.verify()
     confirmed.record_delivery(40, ON)
     confirmed.verify("Tidrapporter kontrollerade")
