@@ -14,17 +14,18 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcodin
 from domain.budgets import Budget
 from domain.commitments import Commitment
 from domain.context import current_acting
-from domain.errors import Conflict, NotFound, RuleViolated
+from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.plans import Plan
 from domain.services import SharedService
 
 T = TypeVar("T")
 SAVE_ATTEMPTS = 5
 KINDS = {Plan: "plan", Budget: "budget", SharedService: "service", Commitment: "commitment"}
-NOT_FOUND = {Plan: "No such plan.", Budget: "No such budget.", SharedService: "No such service.",
-             Commitment: "No such commitment."}
-IN_ANOTHER_PLAN = {Budget: "That budget belongs to another plan.",
-                   SharedService: "That service belongs to another plan."}
+NOT_FOUND = {Plan: translatable("No such plan."), Budget: translatable("No such budget."),
+             SharedService: translatable("No such service."),
+             Commitment: translatable("No such commitment.")}
+IN_ANOTHER_PLAN = {Budget: translatable("That budget belongs to another plan."),
+                   SharedService: translatable("That service belongs to another plan.")}
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class SamverkanCore(Application):
         except (AggregateNotFoundError, ValueError):
             aggregate = None
         if not isinstance(aggregate, cls):
-            raise NotFound(NOT_FOUND.get(cls, "Not found."), id=str(aggregate_id))
+            raise NotFound(NOT_FOUND.get(cls, translatable("Not found.")), id=str(aggregate_id))
         return aggregate
 
     def create(self, *aggregates: Any, entity_id: str | None = None) -> Saved:

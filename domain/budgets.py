@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.base import PlanAggregate, compensating, require_int, require_text
 from domain.context import as_id
-from domain.errors import Conflict, NotFound, RuleViolated
+from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.fields import Field, check_version, new_field, set_field, unset_field
 
 FULL_SHARE = 10_000
@@ -20,9 +20,11 @@ MAX_AMOUNT = 10**13  # 100 000 000 000 kr in öre: far above any plausible line
 MAX_LINES = 1_000
 STATUSES = ("draft", "proposed", "adopted")
 LINE_FIELD_CHANGED = {
-    "label": "The line's name was changed by someone else while you were editing.",
-    "category": "The line's category was changed by someone else while you were editing.",
-    "service_id": "The line's service was changed by someone else while you were editing.",
+    "label": translatable("The line's name was changed by someone else while you were editing."),
+    "category": translatable(
+        "The line's category was changed by someone else while you were editing."),
+    "service_id": translatable(
+        "The line's service was changed by someone else while you were editing."),
 }
 
 

@@ -5,6 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 
+def translatable(text: str) -> str:
+    """Marks a message template for the translation catalogues (see babel.cfg); returns it."""
+    return text
+
+
 class DomainError(Exception):
     """Base of every error a use case may raise on purpose."""
 
