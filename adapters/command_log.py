@@ -19,6 +19,13 @@ from psycopg.sql import SQL, Identifier
 from domain.application import Saved
 
 TABLE = "samverkan_commands"
+# Table names are our constants; every value is a bound parameter.
+SQLITE_INSERT = f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)"  # nosec B608
+SQLITE_RECEIPT = (
+    "SELECT c.originator_id, c.originator_version, c.events, e.rowid AS position "  # nosec B608
+    f"FROM {TABLE} c LEFT JOIN {{events}} e ON e.originator_id = c.originator_id "
+    "AND e.originator_version = c.originator_version WHERE c.command_id = ?"
+)
 
 
 class SQLiteCommandLog:
@@ -37,17 +44,12 @@ class SQLiteCommandLog:
         ids = super()._insert_events(c, stored_events, **kwargs)  # type: ignore[misc]
         if command := kwargs.get("command"):
             command_id, aggregate_id, version = command
-            c.execute(f"INSERT INTO {TABLE} VALUES (?, ?, ?, ?)",
-                      (command_id, aggregate_id.hex, version, len(stored_events)))
+            c.execute(SQLITE_INSERT, (command_id, aggregate_id.hex, version, len(stored_events)))
         return ids
 
     def command_receipt(self, command_id: str) -> Saved | None:
         with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                f"SELECT c.originator_id, c.originator_version, c.events, e.rowid AS position "
-                f"FROM {TABLE} c LEFT JOIN {self.events_table_name} e "
-                "ON e.originator_id = c.originator_id AND e.originator_version = c.originator_version "
-                "WHERE c.command_id = ?", (command_id,))
+            c.execute(SQLITE_RECEIPT.format(events=self.events_table_name), (command_id,))
             row = c.fetchone()
         return _receipt(row["originator_id"], row["originator_version"], row["events"],
                         row["position"]) if row else None

@@ -10,8 +10,12 @@ Loads (from the issue): 50 participants at 100 edits/s, 200 participants at 50 e
 names its load ("participants", "rate") and what was achieved ("achieved_rate"); "client_bound"
 true means the client process could not keep up and the numbers overstate the server's latency.
 
+The baseline server sets TCP_NODELAY (see scripts/realtime_baseline_server.py: without it every
+load here shows a ~40 ms floor from Nagle's algorithm and delayed ACKs, whatever the async mode),
+so a server measured against it must set TCP_NODELAY too, or run with `--nagle` for both.
+
     python scripts/bench_realtime.py [--modes threading gevent] [--seconds 10] [--repeat 1]
-        [--loads 50x100 200x50] [--ws gevent-websocket|simple-websocket] [--nodelay] [--quick]
+        [--loads 50x100 200x50] [--ws simple-websocket|gevent-websocket] [--nagle] [--quick]
 """
 
 from __future__ import annotations
@@ -40,8 +44,8 @@ READY_TIMEOUT = 30.0
 
 
 @contextlib.contextmanager
-def baseline_server(mode: str, ws: str = "gevent-websocket",
-                    nodelay: bool = False) -> Iterator[ServerHandle]:
+def baseline_server(mode: str, ws: str = "simple-websocket",
+                    nodelay: bool = True) -> Iterator[ServerHandle]:
     """Start the baseline server on a free loopback port; stop it afterwards."""
     with tempfile.TemporaryFile(mode="w+") as errors:
         proc = subprocess.Popen(
@@ -82,7 +86,7 @@ def _wait_ready(proc: subprocess.Popen, stdout: IO[str] | None, errors: IO[str])
 
 
 def baseline_line(mode: str, participants: int, rate: float, seconds: float,
-                  ws: str = "gevent-websocket", nodelay: bool = False) -> dict:
+                  ws: str = "simple-websocket", nodelay: bool = True) -> dict:
     with baseline_server(mode, ws, nodelay) as server:
         result = measure(server, participants, rate, seconds)
     return {"metric": "fanout_p99_ms_baseline", "value": result.pop("p99_ms"), "unit": "ms",
@@ -101,8 +105,8 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
     seconds = getattr(args, "seconds", None) or (3.0 if quick else 10.0)
     modes = getattr(args, "modes", None) or MODES
     loads = [_parse_load(x) for x in getattr(args, "loads", None) or ()] or LOADS
-    ws = getattr(args, "ws", None) or "gevent-websocket"
-    nodelay = bool(getattr(args, "nodelay", False))
+    ws = getattr(args, "ws", None) or "simple-websocket"
+    nodelay = not getattr(args, "nagle", False)
     overhead = clock_overhead_us()
     # Modes alternate within each load and repetition, so machine noise hits them alike.
     for repetition in range(getattr(args, "repeat", None) or 1):
@@ -121,8 +125,10 @@ def main() -> int:
     parser.add_argument("--loads", nargs="+", metavar="NxRATE", help="e.g. 50x100 200x50")
     parser.add_argument("--seconds", type=float, help="measured seconds per load (default 10)")
     parser.add_argument("--repeat", type=int, default=1)
-    parser.add_argument("--ws", choices=("gevent-websocket", "simple-websocket"))
-    parser.add_argument("--nodelay", action="store_true", help="TCP_NODELAY on the server")
+    parser.add_argument("--ws", choices=("simple-websocket", "gevent-websocket"),
+                        help="gevent's WebSocket implementation (default simple-websocket)")
+    parser.add_argument("--nagle", action="store_true",
+                        help="leave Nagle's algorithm on in the server (no TCP_NODELAY)")
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
     for line in run(args):

@@ -1,7 +1,7 @@
 """A plain Flask-SocketIO broadcast server: the baseline for the realtime benchmarks.
 
     python scripts/realtime_baseline_server.py [--mode threading|gevent]
-        [--ws gevent-websocket|simple-websocket] [--port 0] [--nodelay 0|1]
+        [--ws simple-websocket|gevent-websocket] [--port 0] [--nodelay 0|1]
 
 Namespace `/live`, no storage, no auth:
 - `join` {"plan_id"} joins room `plan:<id>`, ack {"ok": true};
@@ -10,8 +10,10 @@ Namespace `/live`, no storage, no auth:
 
 Listens on 127.0.0.1 only and prints "READY <port>" once it accepts connections. The mode can
 also come from $REALTIME_ASYNC_MODE. Under gevent the standard library is monkey-patched before
-anything else is imported, and the server is gevent's WSGIServer with gevent-websocket's handler
-(as `SocketIO.run()` does), or with simple-websocket when `--ws simple-websocket`.
+anything else is imported, and the server is gevent's WSGIServer (as `SocketIO.run()` does) with
+WebSockets from simple-websocket (a python-engineio dependency; the default), or from
+gevent-websocket's handler with `--ws gevent-websocket` (engineio prefers gevent-websocket
+whenever it is importable, so the default hides it).
 
 `--nodelay 1` sets TCP_NODELAY on the listening socket (accepted sockets inherit it on Linux).
 Neither Werkzeug nor gevent's WSGIServer sets it, so by default a `change` written to a socket
@@ -35,7 +37,7 @@ def _option(name: str, default: str) -> str:
 
 
 MODE = _option("--mode", _option("--async-mode", "threading"))
-WS = _option("--ws", "gevent-websocket")
+WS = _option("--ws", "simple-websocket")
 PORT = int(_option("--port", "0"))
 NODELAY = _option("--nodelay", "0") not in ("0", "", "false", "no")
 
@@ -43,7 +45,7 @@ if MODE == "gevent":
     from gevent import monkey
 
     monkey.patch_all()
-    if WS == "simple-websocket":
+    if WS != "gevent-websocket":
         sys.modules["geventwebsocket"] = None  # type: ignore[assignment]  # engineio falls back
 elif MODE != "threading":
     sys.exit(f"unknown async mode {MODE!r} (threading or gevent)")
@@ -99,7 +101,7 @@ def main() -> None:
         from gevent import pywsgi
 
         handler = {}
-        if WS != "simple-websocket":
+        if WS == "gevent-websocket":
             from geventwebsocket.handler import WebSocketHandler
 
             handler = {"handler_class": WebSocketHandler}

@@ -12,11 +12,11 @@ and is excluded from the statistics.
 
 The result also says whether the measurement can be trusted: `achieved_rate` (sends/s actually
 made), `send_lag_max_ms` (how late the driver got against its schedule), `loop_lag_p99_ms` (how
-late a 5 ms timer in the client loop fires: a busy client delays receive stamps), `client_cpu`
-and `server_cpu` (CPU seconds per wall second: 1.0 = one core saturated), `client_bound`, and
-`client_us_per_change` (client CPU per `change` received). The client handles one broadcast's
-`participants` frames one after another, so about participants × client_us_per_change of every
-fan-out latency is the client's own work, not the server's (the same for baseline and target).
+late a 5 ms timer in the client loop fires), `client_cpu`/`server_cpu` (CPU s per wall s: 1.0 =
+one core busy), `other_cpu` (every other process on the machine meanwhile; `noisy` when above a
+quarter of its cores), `client_bound`, and `client_us_per_change` (client CPU per `change`). The
+client handles a broadcast's frames one after another, so about participants ×
+client_us_per_change of each fan-out latency is the client's own work (alike for every server).
 
 The seam for other servers is `ServerHandle` — subclass it; nothing else needs to change:
 
@@ -135,6 +135,16 @@ def _cpu_seconds(pid: int | None) -> float | None:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def _machine_busy() -> float:
+    """CPU seconds all processes have used (every core, /proc/stat); 0.0 where unavailable."""
+    try:
+        with open("/proc/stat") as stat:
+            ticks = [int(x) for x in stat.readline().split()[1:8]]
+    except (OSError, ValueError):
+        return 0.0
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")  # minus idle, iowait
+
+
 def _own_cpu() -> float:
     usage = resource.getrusage(resource.RUSAGE_SELF)
     return usage.ru_utime + usage.ru_stime
@@ -212,10 +222,10 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
     probe_task = asyncio.create_task(probe.run(start + warmup + seconds + drain))
     sends: list[float] = []
     send_lag = 0.0
-    cpu = server_cpu = 0.0
+    cpu0, busy0, server0 = 0.0, 0.0, None
     for seq in range(total):
         if seq == warm_n:  # the measured window starts here
-            cpu, server_cpu = _own_cpu(), _cpu_seconds(server.pid)
+            cpu0, server0, busy0 = _own_cpu(), _cpu_seconds(server.pid), _machine_busy()
             probe.lags.clear()
         due = start + seq / rate
         if (delay := due - time.monotonic()) > 0:
@@ -229,10 +239,10 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
             sends.append(edit.sent)
         await client.emit("command", payload, namespace=server.namespace, callback=on_ack_for(edit))
     wall = time.monotonic() - sends[0] if sends else 0.0
-    cpu_seconds = _own_cpu() - cpu
+    cpu_seconds, server1 = _own_cpu() - cpu0, _cpu_seconds(server.pid)
     cpu = cpu_seconds / wall if wall else 0.0
-    server_end = _cpu_seconds(server.pid)
-    server_cpu = (server_end - server_cpu) / wall if wall and server_end is not None else None
+    server_cpu = (server1 - server0) / wall if wall and server0 is not None and server1 else None
+    others = max(0.0, ((_machine_busy() - busy0) / wall if wall else 0.0) - cpu - (server_cpu or 0))
     lag_during_load = list(probe.lags)
 
     deadline = time.monotonic() + drain
@@ -263,7 +273,9 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
         "client_cpu": round(cpu, 2),
         "client_us_per_change": round(cpu_seconds / max(1, len(measured) * participants) * 1e6, 1),
         "server_cpu": round(server_cpu, 2) if server_cpu is not None else None,
+        "other_cpu": round(others, 2),
         "client_bound": cpu > 0.85 or loop_lag > 10 or achieved < 0.95 * rate,
+        "noisy": others > 0.25 * (os.cpu_count() or 1),
     }
 
 

@@ -48,8 +48,11 @@ def sign_in() -> Response:
     person_id = request.form.get("person_id", "")
     if system().people.get(person_id) is None:
         abort(400, "No such person.")
+    language = session.get("lang")
     session.clear()  # a fresh session for the person who signs in
     session["person_id"] = person_id
+    if language:
+        session["lang"] = language
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//")
                     else url_for("plans.index"))

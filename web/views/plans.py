@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template
+from flask_babel import get_locale
 
 from projections import queries
 from web import system
+from web.formatting import CURRENCY_SUFFIX
 
 bp = Blueprint("plans", __name__)
 
@@ -27,7 +29,12 @@ def plan(plan_id: str) -> str:
 
 @bp.get("/budgets/<budget_id>")
 def budget(budget_id: str) -> str:
+    """The budget sheet: a plain table, which the live grid (static/js) takes over."""
     with system().engine.connect() as conn:
         sheet = queries.budget_sheet(conn, budget_id)
         overview = queries.plan_overview(conn, sheet.budget["plan_id"])
-    return render_template("budget.html", sheet=sheet, plan=overview)
+    locale = str(get_locale() or "sv")
+    categories = sorted({line["category"] for line in sheet.lines if line["category"]})
+    return render_template("budget.html", sheet=sheet, plan=overview, locale=locale,
+                           currency=CURRENCY_SUFFIX.get(locale.split("_")[0], "kr"),
+                           categories=categories)

@@ -1,0 +1,298 @@
+"""Shared fixtures for the browser tests: a real server, Debian's chromium, signed-in people.
+
+Test modules import the fixtures they use from here (conftest.py belongs to the other e2e
+tests); each fixture function is called `<name>_fixture`, so that a test argument `<name>`
+does not shadow the import. The server is `samverkan serve` in a subprocess on a free port
+with the demo plan in a temporary folder, so the browser talks to what `./scripts/serve` runs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("SAMVERKAN_CHROMIUM", "/usr/bin/chromium")
+BUNDLE = ROOT / "web/static/dist/budget.js"
+SOURCES = ROOT / "web/static/js"
+WAIT_MS = 10_000  # the longest any one browser step may take
+SECRET = "browser-tests"
+
+needs_browser = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
+    reason=f"no chromium at {CHROMIUM} (apt-get install chromium; CI always runs these)")
+
+
+def money(ore: int, lang: str = "en", unit: bool = True) -> str:
+    """Öre as the page shows them: "12,345.67 SEK" in English, "12 345,67 kr" in Swedish."""
+    kronor, rest = divmod(ore, 100)
+    group, decimal, suffix = (",", ".", "SEK") if lang == "en" else ("\u00a0", ",", "kr")
+    text = f"{kronor:,}".replace(",", group) + (f"{decimal}{rest:02d}" if rest else "")
+    return f"{text}\u00a0{suffix}" if unit else text
+
+
+@dataclass
+class Server:
+    url: str
+    plan_id: str
+    budget_id: str
+    log: Path
+
+    def get(self, path: str) -> str:
+        with urllib.request.urlopen(self.url + path, timeout=5) as reply:
+            return reply.read().decode()
+
+    def sheet(self) -> dict[str, Any]:
+        return json.loads(self.get(f"/api/budgets/{self.budget_id}/sheet"))
+
+    def budget_path(self, lang: str = "en") -> str:
+        return f"/budgets/{self.budget_id}?lang={lang}"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _bundle_is_current() -> bool:
+    if not BUNDLE.exists():
+        return False
+    built = BUNDLE.stat().st_mtime
+    return all(p.stat().st_mtime <= built for p in SOURCES.rglob("*.js"))
+
+
+def ensure_bundle() -> None:
+    """The page loads web/static/dist/budget.js; build it when the sources are newer."""
+    if _bundle_is_current():
+        return
+    npm = shutil.which("npm")
+    if npm is None or not (ROOT / "node_modules").exists():
+        pytest.fail("web/static/dist/budget.js is missing or stale: run `npm ci && npm run build` "
+                    "(./scripts/test does it)")
+    subprocess.run([npm, "run", "build"], cwd=ROOT, check=True, capture_output=True, timeout=60)
+
+
+def start_server(data_dir: Path, port: int | None = None,
+                 secret: str = SECRET) -> tuple[subprocess.Popen[bytes], Server]:
+    """`samverkan serve` on `data_dir` (it loads the demo plan if the folder has no events)."""
+    port = port or _free_port()
+    log = data_dir / f"server-{port}-{time.monotonic_ns()}.log"
+    env = {**os.environ, "SAMVERKAN_DATA": str(data_dir / "var"), "PORT": str(port),
+           "SAMVERKAN_SECRET_KEY": secret}
+    env.pop("SAMVERKAN_DATABASE_URL", None)
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from web.cli import main; main()", "serve"], cwd=ROOT, env=env,
+            stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            with urllib.request.urlopen(url + "/", timeout=2) as reply:
+                front = reply.read().decode()
+            break
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"the server did not start:\n{log.read_text()}")
+            time.sleep(0.1)
+    plan_id = re.search(r"/plans/([0-9a-f-]{36})", front).group(1)
+    with urllib.request.urlopen(f"{url}/plans/{plan_id}", timeout=5) as reply:
+        budget_id = re.search(r"/budgets/([0-9a-f-]{36})", reply.read().decode()).group(1)
+    return process, Server(url, plan_id, budget_id, log)
+
+
+def stop_server(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+class RunningServer(Server):
+    """A server a test may also stop and start again (same port, same data)."""
+
+    process: subprocess.Popen[bytes]
+    data_dir: Path
+
+    def restart(self, pause: float = 0.0, secret: str = SECRET) -> None:
+        """Stop and start again; a new `secret` ends every session (as a restart without
+        SAMVERKAN_SECRET_KEY does)."""
+        stop_server(self.process)
+        time.sleep(pause)
+        port = int(self.url.rsplit(":", 1)[1])
+        self.process, _ = start_server(self.data_dir, port, secret)
+
+
+_demo_folders: dict[Path, Path] = {}
+
+
+def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data folder with the demo plan (`samverkan demo`), made once per test session."""
+    base = tmp_path_factory.getbasetemp()
+    if base not in _demo_folders:
+        data = tmp_path_factory.mktemp("demo")
+        env = {**os.environ, "SAMVERKAN_DATA": str(data / "var")}
+        env.pop("SAMVERKAN_DATABASE_URL", None)
+        subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "demo"],
+                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
+        _demo_folders[base] = data
+    return _demo_folders[base]
+
+
+@pytest.fixture(name="server")
+def server_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
+    """A fresh server with the demo plan: each test edits its own copy of the budget."""
+    ensure_bundle()
+    shutil.copytree(demo_data(tmp_path_factory) / "var", tmp_path / "var")
+    process, srv = start_server(tmp_path)
+    running = RunningServer(srv.url, srv.plan_id, srv.budget_id, srv.log)
+    running.process, running.data_dir = process, tmp_path
+    try:
+        yield running
+    finally:
+        stop_server(running.process)
+
+
+@pytest.fixture(name="shared_server", scope="module")
+def shared_server_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One server for tests that only read."""
+    ensure_bundle()
+    process, srv = start_server(tmp_path_factory.mktemp("server"))
+    try:
+        yield srv
+    finally:
+        stop_server(process)
+
+
+@pytest.fixture(name="browser", scope="module")
+def browser_fixture() -> Iterator[Any]:
+    """Chromium, one per test module (each module that imports this fixture gets its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(
+            executable_path=CHROMIUM, headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+class Person:
+    """One person in their own browser context (own cookies, own localStorage)."""
+
+    def __init__(self, browser: Any, server: Server, name: str) -> None:
+        self.server, self.name = server, name
+        self.context = browser.new_context(viewport={"width": 1600, "height": 1000},
+                                           locale="sv-SE")
+        self.context.set_default_timeout(WAIT_MS)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("pageerror", lambda error: self.errors.append(str(error)))
+
+    def sign_in(self, next_path: str | None = None) -> Person:
+        """Through the real sign-in page: choose yourself, press the button."""
+        target = next_path or self.server.budget_path()
+        self.page.goto(f"{self.server.url}/sign-in?next={urllib.request.quote(target)}")
+        self.page.get_by_label(re.compile(f"^{re.escape(self.name)} ")).check()
+        self.page.locator("form.sign-in [type='submit']").click()
+        self.page.wait_for_url(re.compile(re.escape(target.split("?")[0])))
+        return self
+
+    def open_budget(self, lang: str = "en") -> BudgetPage:
+        """The budget page, live (the tests read English UI text; amounts in any language)."""
+        if "/budgets/" not in self.page.url or f"lang={lang}" not in self.page.url:
+            self.page.goto(self.server.url + self.server.budget_path(lang))
+        budget = BudgetPage(self.page)
+        budget.wait_until_live()
+        return budget
+
+    def close(self) -> None:
+        self.context.close()
+
+
+class BudgetPage:
+    """The live budget grid as a person sees it."""
+
+    def __init__(self, page: Any) -> None:
+        self.page = page
+
+    def wait_until_live(self) -> None:
+        self.page.wait_for_selector("[data-budget-app][data-ready='true']")
+        self.page.wait_for_selector("[data-part='status'][data-connection='connected']")
+
+    def cell(self, line_id: str, field: str) -> Any:
+        return self.page.locator(f"tr[data-line='{line_id}'] [data-field='{field}']")
+
+    def value(self, line_id: str, field: str) -> Any:
+        return self.cell(line_id, field).locator(".value")
+
+    def footer(self, field: str) -> Any:
+        return self.page.locator(f"tfoot [data-field='{field}'] .value")
+
+    def figure(self, name: str) -> Any:
+        return self.page.locator(f"[data-figure='{name}']")
+
+    def status(self) -> Any:
+        return self.page.locator("[data-part='status']")
+
+    def announcer(self) -> Any:
+        return self.page.locator("[data-part='announcer']")
+
+    def part(self, name: str) -> Any:
+        return self.page.locator(f"[data-part='{name}']")
+
+    def edit(self, line_id: str, field: str, text: str) -> None:
+        """Double-click the cell, replace its text, press Enter."""
+        self.cell(line_id, field).dblclick()
+        editor = self.cell(line_id, field).locator("input")
+        editor.fill(text)
+        editor.press("Enter")
+
+    def rows(self) -> Any:
+        return self.page.locator("[data-part='grid'] tbody tr")
+
+    def line_ids(self) -> list[str]:
+        return self.rows().evaluate_all("rows => rows.map(r => r.dataset.line)")
+
+    def focused(self) -> dict[str, Any]:
+        """Which cell (or input) has the keyboard focus."""
+        return self.page.evaluate("""() => {
+            const el = document.activeElement;
+            const cell = el.closest('td, th');
+            return {tag: el.tagName, line: cell?.parentElement?.dataset.line ?? null,
+                    row: cell?.parentElement?.dataset.row ?? null,
+                    field: cell?.dataset.field ?? null, label: el.getAttribute('aria-label'),
+                    inGrid: !!el.closest('table[role=grid]'), inDialog: !!el.closest('dialog')};
+        }""")
+
+
+@pytest.fixture(name="people")
+def people_fixture(browser: Any, server: Server) -> Iterator[dict[str, Person]]:
+    """Anna Berg (Ljusdals kommun) and Erik Lindqvist (Region Gävleborg), signed in."""
+    opened: dict[str, Person] = {}
+    try:
+        for name in ("Anna Berg", "Erik Lindqvist"):
+            opened[name] = Person(browser, server, name).sign_in()
+        yield opened
+    finally:
+        for person in opened.values():
+            person.close()

@@ -1,0 +1,98 @@
+"""axe-core finds no accessibility violations on any page, in any of the three languages."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    BudgetPage,
+    Person,
+    Server,
+    browser_fixture,
+    needs_browser,
+    shared_server_fixture,
+)
+
+pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(60)]
+LANGUAGES = ("sv", "nb", "en")
+axe = Axe()
+
+
+@pytest.fixture(scope="module")
+def anna(browser: Any, shared_server: Server) -> Iterator[Person]:
+    person = Person(browser, shared_server, "Anna Berg").sign_in()
+    try:
+        yield person
+    finally:
+        person.close()
+
+
+def _violations(page: Any) -> str:
+    results = axe.run(page)
+    assert results.response["testEngine"]["name"] == "axe-core"
+    return results.generate_report() if results.violations_count else ""
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_plans_plan_and_sign_in_pages_have_no_violations(
+        browser: Any, shared_server: Server, lang: str) -> None:
+    visitor = Person(browser, shared_server, "nobody")
+    try:
+        for path in ("/", f"/plans/{shared_server.plan_id}", "/sign-in"):
+            visitor.page.goto(f"{shared_server.url}{path}?lang={lang}")
+            assert visitor.page.evaluate("document.documentElement.lang") == lang
+            assert _violations(visitor.page) == "", path
+    finally:
+        visitor.close()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_live_budget_page_has_no_violations_while_editing(anna: Person, lang: str) -> None:
+    budget = anna.open_budget(lang)
+    assert _violations(anna.page) == ""
+
+    anna.page.locator("[data-part='add']").click()  # the add-line form open
+    line_id = budget.line_ids()[0]
+    budget.cell(line_id, "amount:2027").dblclick()  # and a cell being edited
+    budget.cell(line_id, "amount:2027").locator("input").fill("not money")
+    budget.cell(line_id, "amount:2027").locator("input").press("Enter")
+    assert budget.cell(line_id, "amount:2027").locator(".cell-error").is_visible()
+    assert _violations(anna.page) == ""
+    budget.cell(line_id, "amount:2027").locator("input").press("Escape")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_the_budget_page_read_only_has_no_violations(
+        browser: Any, shared_server: Server, lang: str) -> None:
+    visitor = Person(browser, shared_server, "nobody")
+    try:
+        visitor.page.goto(shared_server.url + shared_server.budget_path(lang))
+        visitor.page.wait_for_selector("[data-budget-app][data-ready='true']")
+        assert _violations(visitor.page) == ""
+    finally:
+        visitor.close()
+
+
+def test_the_conflict_dialog_has_no_violations(browser: Any, shared_server: Server) -> None:
+    anna, erik = Person(browser, shared_server, "Anna Berg"), Person(browser, shared_server, "Erik Lindqvist")
+    try:
+        anna.sign_in()
+        erik.sign_in()
+        first, second = anna.open_budget("en"), erik.open_budget("en")
+        line_id = first.line_ids()[-1]
+        second.cell(line_id, "amount:2029").dblclick()
+        first.edit(line_id, "amount:2029", "123")
+        second.page.wait_for_function(
+            "document.querySelector('[data-part=announcer]').textContent.includes('123')")
+        second.cell(line_id, "amount:2029").locator("input").fill("456")
+        second.cell(line_id, "amount:2029").locator("input").press("Enter")
+        second.page.wait_for_selector("dialog[open]")
+        assert _violations(erik.page) == ""
+        assert BudgetPage(erik.page).focused()["inDialog"]
+    finally:
+        anna.close()
+        erik.close()
