@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import request, session
+from flask_babel import gettext
 from flask_socketio import Namespace, emit, join_room, leave_room
 from marshmallow import ValidationError
 
@@ -23,8 +24,8 @@ Reply = dict[str, Any]
 class LiveNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
         if not session.get("person_id"):
-            raise ConnectionRefusedError({"error": "not_signed_in",
-                                          "message": "Sign in to take part."})
+            raise ConnectionRefusedError(gettext("Sign in to take part."),
+                                         {"error": "not_signed_in"})
 
     def on_disconnect(self, reason: Any = None) -> None:
         for plan_id in _live().presence.leave_all(request.sid):
