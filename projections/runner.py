@@ -136,8 +136,11 @@ class ProjectionRunner:
 
     def _receive(self, inbox: queue.Queue[Any]) -> None:
         try:
-            for notification in self._subscription:
-                inbox.put(notification)
+            # As a context manager the subscription joins its reading thread when it stops,
+            # so nothing reads the store after stop() returns (closing it then is safe).
+            with self._subscription:
+                for notification in self._subscription:
+                    inbox.put(notification)
         except BaseException as error:
             self.error = error
             log.exception("projection subscription failed")

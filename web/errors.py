@@ -9,8 +9,11 @@ from flask_babel import gettext
 from marshmallow import ValidationError
 
 from domain.errors import Conflict, DomainError, NotAllowed, NotFound, RuleViolated
+from web.vocabulary import field_name, term
 
 STATUS = {NotFound: 404, Conflict: 409, RuleViolated: 422, NotAllowed: 403}
+#: Blanks filled with a word the domain stores ("pledged", "draft"), shown in the reader's language.
+TERM_BLANKS = ("status", "new_status", "stage", "next_stage", "wanted")
 
 
 def status_for(error: DomainError) -> int:
@@ -32,9 +35,22 @@ def payload_for(error: Exception) -> dict[str, Any]:
 def translated(error: DomainError) -> str:
     """The domain's message in the reader's language (templates are in the catalogues)."""
     try:
-        return gettext(error.template).format_map(error.details)
+        text = gettext(error.template).format_map(_blanks_in_reader_language(error.details))
     except (KeyError, IndexError, ValueError):  # a translation with a broken blank
         return error.message
+    return text[:1].upper() + text[1:]  # "{field} must …" starts with a field's name
+
+
+def _blanks_in_reader_language(details: dict[str, Any]) -> dict[str, Any]:
+    shown = dict(details)
+    for name in TERM_BLANKS:
+        if name in shown:
+            shown[name] = term(shown[name])
+    if "field" in shown:
+        shown["field"] = field_name(shown["field"])
+    if isinstance(shown.get("choices"), list):
+        shown["options"] = ", ".join(str(term(choice)) for choice in shown["choices"])
+    return shown
 
 
 def _wants_json() -> bool:
@@ -56,5 +72,5 @@ def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(404)
     def not_found(_: Exception) -> Any:
         if _wants_json():
-            return {"error": "not_found", "message": "Not found."}, 404
+            return {"error": "not_found", "message": gettext("Not found.")}, 404
         return render_template("error.html", message=None, status=404), 404

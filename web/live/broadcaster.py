@@ -48,8 +48,9 @@ class Broadcaster:
 
     def _follow(self) -> None:
         try:
-            for notification in self._subscription:
-                self._publish(notification)
+            with self._subscription:  # joins the subscription's reading thread on stop
+                for notification in self._subscription:
+                    self._publish(notification)
         except Exception:
             log.exception("the live broadcaster stopped")
 

@@ -1,0 +1,140 @@
+"""Pages, error pages and socket errors reach each reader in their language (sv, nb or en)."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from adapters.demo import DemoPlan
+from domain import plans
+from domain.base import require_choice
+from domain.errors import RuleViolated
+from web.errors import translated
+from web.extensions import socketio
+from web.live import live
+
+BUDGET_PAGE = {
+    "sv": {"caption": "Budgetposter: belopp per år och kostnadsandelar per organisation",
+           "headings": ["I mötet", "Finansiering", "Per sektor",
+                        "Någon annan ändrade värdet medan du redigerade"],
+           "status": "utkast", "connected": "Ansluten"},
+    "nb": {"caption": "Budsjettposter: beløp per år og kostnadsandeler per organisasjon",
+           "headings": ["I møtet", "Finansiering", "Per sektor",
+                        "Noen andre endret verdien mens du redigerte"],
+           "status": "utkast", "connected": "Tilkoblet"},
+    "en": {"caption": "Budget lines: amounts per year and cost shares per organisation",
+           "headings": ["In the meeting", "Funding", "Per sector",
+                        "Someone else changed this value while you were editing"],
+           "status": "draft", "connected": "Connected"},
+}
+NO_SUCH_BUDGET = {"sv": "Budgeten finns inte.", "nb": "Budsjettet finnes ikke.",
+                  "en": "No such budget."}
+
+
+def _one(pattern: str, text: str) -> str:
+    found = re.search(pattern, text, re.S)
+    assert found, pattern
+    return html.unescape(found.group(1)).strip()
+
+
+@pytest.mark.parametrize("lang", BUDGET_PAGE)
+def test_the_budget_page_speaks_the_readers_language(app: Flask, demo: DemoPlan, lang: str) -> None:
+    page = app.test_client().get(f"/budgets/{demo.budget_id}?lang={lang}")
+    assert page.status_code == 200
+    expected = BUDGET_PAGE[lang]
+    assert f'<html lang="{lang}">' in page.text
+    assert _one(r'<caption id="grid-caption">(.*?)</caption>', page.text) == expected["caption"]
+    headings = [html.unescape(h).strip() for h in re.findall(r"<h2[^>]*>(.*?)</h2>", page.text)]
+    assert headings == expected["headings"]
+    assert _one(r'data-part="budget-status">(.*?)<', page.text) == expected["status"]
+    # The live grid's strings come translated in data-i18n, with their blanks kept.
+    strings = json.loads(_one(r'data-i18n="(.*?)"', page.text))
+    assert strings["status_connected"] == expected["connected"]
+    assert all(isinstance(text, str) and text for text in strings.values())
+    assert "{org}" in strings["share_of"] and "{n}" in strings["pending_other"]
+
+
+def test_the_sector_names_on_the_plan_page_are_translated(app: Flask, demo: DemoPlan) -> None:
+    client = app.test_client()
+    swedish = client.get(f"/plans/{demo.plan_id}?lang=sv").text
+    norwegian = client.get(f"/plans/{demo.plan_id}?lang=nb").text
+    english = client.get(f"/plans/{demo.plan_id}?lang=en").text
+    assert "offentlig sektor" in swedish and "processledare" in swedish
+    assert "frivillig sektor" in norwegian and "prosessleder" in norwegian
+    assert "voluntary" in english and "facilitator" in english
+
+
+@pytest.mark.parametrize("lang", NO_SUCH_BUDGET)
+def test_a_domain_error_reaches_the_reader_in_their_language(app: Flask, lang: str) -> None:
+    client = app.test_client()
+    page = client.get(f"/budgets/not-an-id?lang={lang}")
+    assert page.status_code == 404
+    assert _one(r"<main[^>]*>.*?<p>(.*?)</p>", page.text) == NO_SUCH_BUDGET[lang]
+    reply = client.get("/api/budgets/not-an-id/sheet", headers={"Accept": "application/json"})
+    assert reply.status_code == 404
+    assert reply.json["error"] == "not_found" and reply.json["message"] == NO_SUCH_BUDGET[lang]
+
+
+def test_the_blanks_of_a_domain_message_are_filled_with_words_in_the_readers_language(
+        app: Flask) -> None:
+    with pytest.raises(RuleViolated) as refused:
+        require_choice("boss", "role", plans.ROLES)
+    expected = {
+        "sv": "Fältet ”roll” måste vara något av: processledare, representant, observatör.",
+        "nb": "Feltet «rolle» må være ett av: prosessleder, representant, observatør.",
+        "en": "Role must be one of: facilitator, representative, observer.",
+    }
+    for lang, message in expected.items():
+        with app.test_request_context(f"/?lang={lang}"):
+            assert translated(refused.value) == message
+    assert refused.value.details["field"] == "role"  # the machine-readable details stay as stored
+
+
+@pytest.fixture
+def running(app: Flask) -> Iterator[Flask]:
+    with app.app_context():
+        live().start()
+    yield app
+    with app.app_context():
+        live().stop()
+
+
+def _in_meeting_in(app: Flask, demo: DemoPlan, lang: str):
+    anna = next(p for p in demo.people if p.name == "Anna Berg")
+    http = app.test_client()
+    http.get(f"/?lang={lang}")  # the language is kept in the session the socket shares
+    http.post("/sign-in", data={"person_id": anna.person_id})
+    socket = socketio.test_client(app, namespace="/live", flask_test_client=http)
+    joined = socket.emit("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id},
+                         namespace="/live", callback=True)
+    assert joined["ok"], joined
+    return socket
+
+
+@pytest.mark.parametrize(("lang", "message"), [
+    ("sv", "Budgeten gäller 2027–2029; 2031 ligger utanför."),
+    ("nb", "Budsjettet gjelder 2027–2029; 2031 er utenfor."),
+    ("en", "The budget covers 2027–2029; 2031 is outside it."),
+])
+def test_a_refused_command_over_the_socket_is_explained_in_the_readers_language(
+        running: Flask, demo: DemoPlan, lang: str, message: str) -> None:
+    from projections import queries
+
+    system = running.extensions["samverkan"]
+    with system.engine.connect() as conn:
+        line = queries.budget_sheet(conn, demo.budget_id).lines[0]["line_id"]
+    socket = _in_meeting_in(running, demo, lang)
+    reply = socket.emit("command", {"command_id": str(uuid.uuid4()),
+                                    "type": "change_amount", "budget_id": demo.budget_id,
+                                    "line_id": line, "year": 2031, "amount": 1},
+                        namespace="/live", callback=True)
+    assert reply["ok"] is False
+    assert reply["error"]["error"] == "rule_violated"
+    assert reply["error"]["message"] == message
+    socket.disconnect(namespace="/live")

@@ -1,0 +1,58 @@
+"""Words that reach pages and messages as data: a budget's status, a member's role, a sector …
+
+Templates translate them with a variable (`_(b.status)`, `_(m.role)`), and domain messages
+fill blanks with them ("this one is {status}"), which extraction cannot see; the `_l`
+markers here put them in the catalogues. Keys are the values the domain stores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+BUDGET_STATUSES = {"draft": _l("draft"), "proposed": _l("proposed"), "adopted": _l("adopted")}
+ROLES = {"facilitator": _l("facilitator"), "representative": _l("representative"),
+         "observer": _l("observer")}
+SECTORS = {"public": _l("public"), "private": _l("private"), "academic": _l("academic"),
+           "voluntary": _l("voluntary")}
+SERVICE_STAGES = {"idea": _l("idea"), "proposed": _l("proposed"), "pilot": _l("pilot"),
+                  "running": _l("running"), "ended": _l("ended")}
+COMMITMENT_KINDS = {"money": _l("money"), "staff_hours": _l("staff hours"),
+                    "volunteer_hours": _l("volunteer hours"), "premises": _l("premises"),
+                    "equipment": _l("equipment")}
+COMMITMENT_STATUSES = {"pledged": _l("pledged"), "confirmed": _l("confirmed"),
+                       "delivered": _l("delivered"), "verified": _l("verified"),
+                       "withdrawn": _l("withdrawn")}
+UNITS = {"öre": _l("öre"), "hours": _l("hours"), "m²": _l("m²"), "items": _l("items")}
+GENDERS = {"women": _l("women"), "men": _l("men"), "other": _l("other")}
+
+#: Every value word above, by the value the domain stores.
+TERMS: Mapping[str, Any] = {**BUDGET_STATUSES, **ROLES, **SECTORS, **SERVICE_STAGES,
+                            **COMMITMENT_KINDS, **COMMITMENT_STATUSES, **UNITS, **GENDERS}
+
+#: The fields domain messages name in "{field} must …", as a reader knows them.
+FIELDS: Mapping[str, Any] = {
+    "amount": _l("amount"), "category": _l("category"), "description": _l("description"),
+    "due": _l("due date"), "end_year": _l("end year"), "gender": _l("gender"),
+    "impact": _l("impact"), "kind": _l("kind"), "label": _l("line name"),
+    "likelihood": _l("likelihood"), "line_id": _l("budget line"), "mitigation": _l("mitigation"),
+    "name": _l("name"), "need": _l("need"), "note": _l("note"), "on": _l("date"),
+    "org_id": _l("organisation"), "place": _l("place"), "position": _l("position"),
+    "quantity": _l("quantity"), "reason": _l("reason"), "role": _l("role"), "sector": _l("sector"),
+    "service_id": _l("service"), "share": _l("share"), "split": _l("gender split"),
+    "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
+    "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
+    "year": _l("year"), "years": _l("years"), **GENDERS,
+}
+
+
+def term(value: object) -> object:
+    """A stored value word in the reader's language; anything else unchanged."""
+    return str(TERMS[value]) if isinstance(value, str) and value in TERMS else value
+
+
+def field_name(field: object) -> object:
+    """A field as domain messages name it, in the reader's language."""
+    return str(FIELDS[field]) if isinstance(field, str) and field in FIELDS else field
