@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint
 
 from projections import queries
-from web import system
+from web.app import system
 from web.schemas import SheetSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api")

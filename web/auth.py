@@ -11,7 +11,7 @@ from sqlalchemy import select
 from werkzeug.wrappers import Response
 
 from projections.tables import plan, plan_actor, plan_member
-from web import system
+from web.app import system
 
 bp = Blueprint("auth", __name__)
 

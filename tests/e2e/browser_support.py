@@ -96,7 +96,7 @@ def start_server(data_dir: Path, port: int | None = None,
     env.pop("SAMVERKAN_DATABASE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-c", "from web.cli import main; main()", "serve"], cwd=ROOT, env=env,
+            [sys.executable, "-m", "web.entry", "serve"], cwd=ROOT, env=env,
             stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30

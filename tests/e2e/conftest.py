@@ -11,7 +11,7 @@ from flask import Flask
 from adapters.bootstrap import System, bootstrap
 from adapters.demo import DemoPlan, load_demo
 from adapters.settings import Settings
-from web import create_app
+from web.app import create_app
 
 
 @pytest.fixture

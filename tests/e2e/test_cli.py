@@ -55,7 +55,7 @@ def _free_port() -> int:
 
 def test_serve_loads_the_demo_on_an_empty_store_and_answers(env: dict[str, str]) -> None:
     port = _free_port()
-    command = [sys.executable, "-c", "from web.cli import main; main()", "serve"]
+    command = [sys.executable, "-m", "web.entry", "serve"]
     server = subprocess.Popen(command, env={**env, "PORT": str(port)}, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
     try:

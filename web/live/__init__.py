@@ -15,7 +15,7 @@ class Live:
     """The live layer of one web process: who is where, and the stream of stored changes."""
 
     def __init__(self, app: Flask) -> None:
-        from web import system
+        from web.app import system
         from web.extensions import socketio
 
         with app.app_context():

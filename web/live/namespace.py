@@ -12,7 +12,7 @@ from marshmallow import ValidationError
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError, NotAllowed
-from web import system
+from web.app import system
 from web.errors import payload_for
 from web.live import schemas
 from web.live.broadcaster import room

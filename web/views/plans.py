@@ -6,7 +6,7 @@ from flask import Blueprint, render_template
 from flask_babel import get_locale
 
 from projections import queries
-from web import system
+from web.app import system
 from web.formatting import CURRENCY_SUFFIX
 
 bp = Blueprint("plans", __name__)
