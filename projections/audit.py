@@ -35,8 +35,16 @@ class AuditLogProjection(ViewProjection):
     name = "audit_log"
     tables = (audit_log, audit_name)
 
+    _names: RowCache | None = None
+
+    def forget(self) -> None:
+        self._names = None
+
     def apply_batch(self, conn: Connection, events: list[tuple[Any, int]]) -> None:
-        names = RowCache(conn, audit_name, "plan_id")
+        if self._names is None:
+            self._names = RowCache(audit_name, "plan_id")
+        names = self._names
+        names.bind(conn)
         rows, row, remember, created = [], self._row, _remember_names, Plan.Created
         for event, position in events:
             if event.plan_id not in names.groups:

@@ -8,6 +8,7 @@ resumes exactly once. `ViewProjection.process_event` is eventsourcing's per-even
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -42,14 +43,7 @@ class ViewRecorder(TrackingRecorder):
         values = {"projection": self.projection_name,
                   "application_name": tracking.application_name,
                   "notification_id": tracking.notification_id}
-        dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
-        statement = dialect.insert(view_tracking).values(values)
-        statement = statement.on_conflict_do_update(
-            index_elements=["projection", "application_name"],
-            set_={"notification_id": statement.excluded.notification_id},
-            where=view_tracking.c.notification_id < statement.excluded.notification_id,
-        ).returning(view_tracking.c.notification_id)
-        if conn.execute(statement).first() is None:
+        if conn.execute(_advance_tracking(conn.dialect.name), values).first() is None:
             raise IntegrityError(
                 f"{self.projection_name} has already processed "
                 f"{tracking.application_name} #{tracking.notification_id}"
@@ -88,6 +82,18 @@ class ViewRecorder(TrackingRecorder):
                 self._changed.wait(timeout=min(remaining, 0.05))
 
 
+@functools.cache
+def _advance_tracking(dialect_name: str) -> Any:
+    """Upsert a tracking record only forward (built once per dialect)."""
+    dialect = postgresql if dialect_name == "postgresql" else sqlite
+    statement = dialect.insert(view_tracking)
+    return statement.on_conflict_do_update(
+        index_elements=["projection", "application_name"],
+        set_={"notification_id": statement.excluded.notification_id},
+        where=view_tracking.c.notification_id < statement.excluded.notification_id,
+    ).returning(view_tracking.c.notification_id)
+
+
 class ViewProjection(Projection[ViewRecorder]):
     """A projection that owns some tables and applies events to them in batches."""
 
@@ -96,15 +102,22 @@ class ViewProjection(Projection[ViewRecorder]):
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         """eventsourcing's entry point: one event, its view rows and tracking in one transaction."""
-        with self.view.engine.begin() as conn:
-            # Tracking first: an event seen before is refused before any row is touched.
-            self.view.insert_tracking_in(conn, tracking)
-            self.apply_batch(conn, [(domain_event, tracking.notification_id)])
+        try:
+            with self.view.engine.begin() as conn:
+                # Tracking first: an event seen before is refused before any row is touched.
+                self.view.insert_tracking_in(conn, tracking)
+                self.apply_batch(conn, [(domain_event, tracking.notification_id)])
+        except BaseException:
+            self.forget()
+            raise
         self.view.notify_committed()
 
     def apply_batch(self, conn: Connection, events: Sequence[Positioned]) -> None:
         """Apply events (in log order) to this projection's tables within `conn`'s transaction."""
         raise NotImplementedError
+
+    def forget(self) -> None:
+        """Drop anything kept in memory between batches."""
 
 
 def process_batches(engine: Engine, projections: Sequence[ViewProjection],
@@ -116,6 +129,20 @@ def process_batches(engine: Engine, projections: Sequence[ViewProjection],
     if not events:
         return
     last = events[-1][1]
+    try:
+        _apply_in_one_transaction(engine, projections, positions, events, last)
+    except BaseException:
+        for projection in projections:  # memory may be ahead of a rolled-back transaction
+            projection.forget()
+        raise
+    for projection in projections:
+        positions[projection.name] = max(positions.get(projection.name, 0), last)
+        projection.view.notify_committed()
+
+
+def _apply_in_one_transaction(engine: Engine, projections: Sequence[ViewProjection],
+                              positions: dict[str, int], events: Sequence[Positioned],
+                              last: int) -> None:
     with engine.begin() as conn:
         for projection in projections:
             seen_up_to = positions.get(projection.name, 0)
@@ -124,9 +151,6 @@ def process_batches(engine: Engine, projections: Sequence[ViewProjection],
             if unseen:
                 projection.view.insert_tracking_in(conn, Tracking(projection.application_name, last))
                 projection.apply_batch(conn, unseen)
-    for projection in projections:
-        positions[projection.name] = max(positions.get(projection.name, 0), last)
-        projection.view.notify_committed()
 
 
 class HandlerProjection(ViewProjection):
@@ -142,12 +166,22 @@ class HandlerProjection(ViewProjection):
                 for event_class in getattr(attr, "_handles", ()):
                     cls._handlers[event_class] = attr
 
-    def begin(self, conn: Connection) -> Any:
-        """The per-batch unit of work handed to every handler (row caches, usually)."""
+    _work: Any = None
+
+    def caches(self) -> Any:
+        """The unit of work handed to every handler: a namespace of row caches."""
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop what is kept in memory between batches (the database is the truth)."""
+        self._work = None
+
     def apply_batch(self, conn: Connection, events: Sequence[Positioned]) -> None:
-        work = self.begin(conn)
+        if self._work is None:
+            self._work = self.caches()
+        work = self._work
+        for cache in vars(work).values():
+            cache.bind(conn)
         for event, position in events:
             handler = self._handlers.get(type(event))
             if handler is not None:

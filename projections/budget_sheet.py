@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from domain.budgets import Budget
 from projections.base import HandlerProjection, handles
 from projections.rows import RowCache
@@ -17,12 +15,12 @@ class BudgetSheetProjection(HandlerProjection):
     name = "budget_sheet"
     tables = (budget, budget_line, budget_amount, budget_share)
 
-    def begin(self, conn: Connection) -> SimpleNamespace:
+    def caches(self) -> SimpleNamespace:
         return SimpleNamespace(
-            budgets=RowCache(conn, budget, "budget_id"),
-            lines=RowCache(conn, budget_line, "budget_id"),
-            amounts=RowCache(conn, budget_amount, "budget_id"),
-            shares=RowCache(conn, budget_share, "budget_id"),
+            budgets=RowCache(budget, "budget_id"),
+            lines=RowCache(budget_line, "budget_id"),
+            amounts=RowCache(budget_amount, "budget_id"),
+            shares=RowCache(budget_share, "budget_id"),
         )
 
     def flush(self, work: SimpleNamespace) -> None:

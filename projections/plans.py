@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from domain.plans import Plan
 from projections.base import HandlerProjection, handles
 from projections.rows import RowCache
@@ -17,10 +15,10 @@ class PlanProjection(HandlerProjection):
     name = "plans"
     tables = (plan, plan_actor, plan_member)
 
-    def begin(self, conn: Connection) -> SimpleNamespace:
-        return SimpleNamespace(plans=RowCache(conn, plan, "plan_id"),
-                               actors=RowCache(conn, plan_actor, "plan_id"),
-                               members=RowCache(conn, plan_member, "plan_id"))
+    def caches(self) -> SimpleNamespace:
+        return SimpleNamespace(plans=RowCache(plan, "plan_id"),
+                               actors=RowCache(plan_actor, "plan_id"),
+                               members=RowCache(plan_member, "plan_id"))
 
     @handles(Plan.Created)
     def created(self, w: Any, e: Plan.Created, _: int) -> None:

@@ -19,8 +19,18 @@ Row = dict[str, Any]
 
 
 class RowCache:
-    def __init__(self, conn: Connection, table: Table, group_column: str) -> None:
-        self.conn, self.table, self.group_column = conn, table, group_column
+    """Rows of one table by key, loaded a group at a time (a budget's, a plan's …).
+
+    A cache lives as long as its projection's runner, so a live batch of one event does not
+    read the rows again; `bind()` gives it each batch's connection. The projection is the
+    tables' only writer, which is what makes keeping them in memory safe.
+    """
+
+    MAX_GROUPS = 2_000  # beyond this many groups in memory, start again from the database
+
+    def __init__(self, table: Table, group_column: str, conn: Connection | None = None) -> None:
+        self.conn: Any = conn
+        self.table, self.group_column = table, group_column
         self.key_columns = [c.name for c in table.primary_key.columns]
         self.rows: dict[tuple, Row] = {}
         self.loaded: dict[tuple, Row] = {}
@@ -28,6 +38,15 @@ class RowCache:
         # JSON values may be changed in place by a handler, so compare against deep copies.
         self._copy = (copy.deepcopy if any(isinstance(c.type, JSON) for c in table.columns)
                       else dict)
+
+    def bind(self, conn: Connection) -> None:
+        self.conn = conn
+        if len(self.groups) > self.MAX_GROUPS:
+            self.forget()
+
+    def forget(self) -> None:
+        """Drop everything in memory (after a failed batch, or when it has grown large)."""
+        self.rows, self.loaded, self.groups = {}, {}, set()
 
     def key(self, row: Row) -> tuple:
         return tuple(row[c] for c in self.key_columns)
@@ -39,8 +58,8 @@ class RowCache:
         self.groups.add(group)
         if known_empty:
             return
-        query = select(self.table).where(self.table.c[self.group_column] == group)
-        for found in self.conn.execute(query).mappings():
+        for found in self.conn.execute(_statements(self.table, self.group_column).select,
+                                       {"group": group}).mappings():
             row = dict(found)
             self.rows[self.key(row)] = row
             self.loaded[self.key(row)] = self._copy(row)
@@ -65,16 +84,38 @@ class RowCache:
         inserts = [r for k, r in self.rows.items() if k not in self.loaded]
         updates = [r for k, r in self.rows.items() if k in self.loaded and self.loaded[k] != r]
         deletes = [dict(zip(keys, k, strict=True)) for k in self.loaded if k not in self.rows]
-        match = and_(*(table.c[c] == bindparam(f"k_{c}") for c in keys))
+        statements = _statements(table, self.group_column)
         if deletes:
-            self.conn.execute(table.delete().where(match), _prefixed(deletes, keys))
+            self.conn.execute(statements.delete, _prefixed(deletes, keys))
         if updates:
-            values = {c.name: bindparam(c.name) for c in table.columns if c.name not in keys}
-            self.conn.execute(table.update().where(match).values(values),
+            self.conn.execute(statements.update,
                               [dict(r, **{f"k_{c}": r[c] for c in keys}) for r in updates])
         if inserts:
             bulk_insert(self.conn, table, inserts)
         self.loaded = {k: self._copy(r) for k, r in self.rows.items()}
+
+
+class _Statements:
+    """A table's select-by-group, update-by-key and delete-by-key, built once: building
+    SQLAlchemy statements costs more than running them for the one-event batches of live use."""
+
+    def __init__(self, table: Table, group_column: str) -> None:
+        keys = [c.name for c in table.primary_key.columns]
+        match = and_(*(table.c[c] == bindparam(f"k_{c}") for c in keys))
+        self.select = select(table).where(table.c[group_column] == bindparam("group"))
+        self.update = table.update().where(match).values(
+            {c.name: bindparam(c.name) for c in table.columns if c.name not in keys})
+        self.delete = table.delete().where(match)
+
+
+_built: dict[tuple[str, str], _Statements] = {}
+
+
+def _statements(table: Table, group_column: str) -> _Statements:
+    key = (table.name, group_column)
+    if key not in _built:
+        _built[key] = _Statements(table, group_column)
+    return _built[key]
 
 
 _compiled: dict[tuple[str, str], tuple[str, Any, list[tuple[Any, Any]]]] = {}

@@ -105,6 +105,8 @@ class ProjectionRunner:
                 conn.execute(delete(view_tracking).where(
                     view_tracking.c.projection.in_([p.name for p in self.projections])))
             self.positions = {}
+            for projection in self.projections:
+                projection.forget()
 
     def _apply(self, notifications: Sequence[Any]) -> None:
         with self._applying:

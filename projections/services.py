@@ -5,8 +5,6 @@ from __future__ import annotations
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from domain.commitments import Commitment
 from domain.services import SharedService
 from projections.base import HandlerProjection, handles
@@ -18,8 +16,8 @@ class ServiceCatalogueProjection(HandlerProjection):
     name = "services"
     tables = (service,)
 
-    def begin(self, conn: Connection) -> SimpleNamespace:
-        return SimpleNamespace(services=RowCache(conn, service, "service_id"))
+    def caches(self) -> SimpleNamespace:
+        return SimpleNamespace(services=RowCache(service, "service_id"))
 
     @handles(SharedService.Created)
     def created(self, w: Any, e: SharedService.Created, _: int) -> None:
@@ -83,8 +81,8 @@ class CommitmentLedgerProjection(HandlerProjection):
     name = "commitments"
     tables = (commitment,)
 
-    def begin(self, conn: Connection) -> SimpleNamespace:
-        return SimpleNamespace(commitments=RowCache(conn, commitment, "commitment_id"))
+    def caches(self) -> SimpleNamespace:
+        return SimpleNamespace(commitments=RowCache(commitment, "commitment_id"))
 
     @handles(Commitment.Created)
     def pledged(self, w: Any, e: Commitment.Created, _: int) -> None:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import contextlib
 
+import pytest
+
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
+from domain.budgets import Budget
 from domain.context import acting_as
 from projections import queries
 from tests.integration.scenario import dump_views, plan_a_budget
@@ -70,7 +73,6 @@ def test_a_stopped_projection_resumes_with_no_gap_and_no_duplicate(settings: Set
 
 
 def test_processing_an_event_twice_is_refused_by_its_tracking_record(system: System) -> None:
-    import pytest
     from eventsourcing.persistence import IntegrityError, Tracking
 
     plan_a_budget(system.app, edits=1)
@@ -85,3 +87,30 @@ def test_processing_an_event_twice_is_refused_by_its_tracking_record(system: Sys
 def _plan_id(system: System) -> str:
     with system.engine.connect() as conn:
         return queries.list_plans(conn)[0]["plan_id"]
+
+
+def test_a_batch_that_fails_leaves_no_trace_and_the_next_one_starts_from_the_database(
+        system: System, monkeypatch: pytest.MonkeyPatch) -> None:
+    from projections.budget_sheet import BudgetSheetProjection
+
+    ids = plan_a_budget(system.app, edits=2)
+    system.projections.catch_up()
+    original = BudgetSheetProjection._handlers[Budget.LineItemAdded]
+    calls = {"n": 0}
+
+    def fail_once(self, work, event, position):
+        calls["n"] += 1
+        original(self, work, event, position)  # memory changes first, then the failure
+        if calls["n"] == 1:
+            raise RuntimeError("disk full")
+
+    monkeypatch.setitem(BudgetSheetProjection._handlers, Budget.LineItemAdded, fail_once)
+    with acting_as(ids["person"], ids["kommun"]):
+        system.app.add_line(ids["budget"], "Kaffehörna", position=0)  # shifts the others
+        system.app.change_amount(ids["budget"], ids["rent"], 2028, 2)
+    with pytest.raises(RuntimeError):
+        system.projections.catch_up()
+    system.projections.catch_up()  # the same events again: applied once, from fresh rows
+    live = dump_views(system.engine)
+    system.projections.rebuild()
+    assert dump_views(system.engine) == live
