@@ -27,6 +27,7 @@ class ProjectionRunner:
     def __init__(self, app: Application, engine: Engine,
                  projection_classes: Sequence[type[ViewProjection]], batch_size: int = 2000) -> None:
         self.app, self.engine, self.batch_size = app, engine, batch_size
+        self.gather_seconds = 0.02  # how long a live batch waits for company
         self.projections = [cls(view=ViewRecorder(engine, cls.name)) for cls in projection_classes]
         self.positions: dict[str, int] = {}
         self._stop = threading.Event()
@@ -155,6 +156,9 @@ class ProjectionRunner:
             if first is None:
                 return
             batch = [first]
+            # Let a few more arrive: each batch costs about a millisecond however small it is,
+            # and in a gevent server that millisecond is taken from every open socket.
+            self._stop.wait(self.gather_seconds)
             while len(batch) < self.batch_size:
                 try:
                     item = inbox.get_nowait()

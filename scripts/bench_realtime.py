@@ -25,6 +25,7 @@ import contextlib
 import json
 import os
 import selectors
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -103,23 +104,34 @@ def _parse_load(text: str) -> tuple[int, float]:
 TARGETS = {(50, 100.0): "p99 <= 1.5 x baseline and <= 30 ms", (200, 50.0): "p99 <= 50 ms"}
 
 
-def samverkan_lines(participants: int, rate: float, seconds: float) -> Iterator[dict]:
-    """Samverkan against the plain broadcast (gevent, TCP_NODELAY both), same load, same run."""
+def samverkan_lines(participants: int, rate: float, seconds: float,
+                    repeat: int = 3) -> Iterator[dict]:
+    """Samverkan against the plain broadcast (gevent, TCP_NODELAY both), same load, same run.
+
+    The two alternate `repeat` times and each reports the median of its runs' p99: on this
+    shared machine a single 10 s run's p99 (its 10th-worst edit) swings with other jobs.
+    """
     from realtime_samverkan import samverkan_server
 
-    base = baseline_line("gevent", participants, rate, seconds)
+    ours_runs, base_runs = [], []
     with samverkan_server(participants) as server:
-        ours = measure(server, participants, rate, seconds)
-    p99, baseline = ours.pop("p99_ms"), base["value"]
+        for _ in range(repeat):
+            base_runs.append(baseline_line("gevent", participants, rate, seconds))
+            ours_runs.append(measure(server, participants, rate, seconds))
+    p99 = statistics.median(r["p99_ms"] for r in ours_runs)
+    baseline = statistics.median(r["value"] for r in base_runs)
     limit = min(1.5 * baseline, 30.0) if (participants, rate) == (50, 100.0) else 50.0
     load = {"participants": participants, "rate": rate}
     yield {"metric": "fanout_p99_ms", "value": p99, "unit": "ms", **load, "baseline": baseline,
            "target": TARGETS.get((participants, rate), "none"), "met": p99 <= limit,
-           "p50_ms": ours["p50_ms"], "baseline_p50_ms": base["p50_ms"],
-           "achieved_rate": ours["achieved_rate"], "server_cpu": ours.get("server_cpu"),
-           "client_bound": ours.get("client_bound"), "noisy": ours.get("noisy")}
-    yield {"metric": "lost_edits", "value": ours["lost_edits"], "unit": "edits", **load,
-           "acked": ours.get("acked"), "target": "0", "met": ours["lost_edits"] == 0}
+           "runs": [r["p99_ms"] for r in ours_runs], "baseline_runs": [r["value"] for r in base_runs],
+           "p50_ms": statistics.median(r["p50_ms"] for r in ours_runs),
+           "achieved_rate": min(r["achieved_rate"] for r in ours_runs),
+           "server_cpu": max((r.get("server_cpu") or 0) for r in ours_runs),
+           "noisy_runs": sum(bool(r.get("noisy")) for r in ours_runs)}
+    lost = sum(r["lost_edits"] for r in ours_runs)
+    yield {"metric": "lost_edits", "value": lost, "unit": "edits", **load,
+           "acked": sum(r.get("acked", 0) for r in ours_runs), "target": "0", "met": lost == 0}
 
 
 def run(args: argparse.Namespace) -> Iterator[dict]:
@@ -130,7 +142,7 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
         for participants, rate in loads:
             print(f"realtime: {participants} participants × {rate:g}/s …", file=sys.stderr,
                   flush=True)
-            yield from samverkan_lines(participants, rate, seconds)
+            yield from samverkan_lines(participants, rate, seconds, 1 if quick else 3)
         return
     modes = getattr(args, "modes", None) or MODES
     loads = [_parse_load(x) for x in getattr(args, "loads", None) or ()] or LOADS

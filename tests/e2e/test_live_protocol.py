@@ -201,3 +201,20 @@ def test_malformed_commands_are_refused_with_a_clear_error_and_store_nothing(
                         amount=1)
     assert rule["ok"] is False and rule["error"]["error"] == "rule_violated"
     assert demo_system.app.recorder.max_notification_id() == stored
+
+
+def test_too_much_missed_asks_the_client_to_reload_the_sheet(
+        running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet,
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import web.live.broadcaster as broadcaster
+
+    monkeypatch.setattr(broadcaster, "MAX_CATCH_UP", 2)
+    anna = _in_meeting(running, demo, "Anna Berg")
+    line, version = _amount(sheet, 6, 2027)
+    for n in range(3):
+        anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                     amount=n + 7, expected_version=version + n)
+    anna.received("change", count=3)
+    back = Participant(running, _person(demo, "Erik Lindqvist"))
+    reply = back.call("join", {"plan_id": demo.plan_id, "since": 1})
+    assert reply["ok"] and reply["reset"] is True and reply["changes"] == []
