@@ -12,6 +12,7 @@ from adapters.bootstrap import System, bootstrap
 from adapters.demo import DemoPlan, load_demo
 from adapters.settings import Settings
 from web.app import create_app
+from web.live import live
 
 
 @pytest.fixture
@@ -34,3 +35,13 @@ def demo(demo_system: System) -> DemoPlan:
 @pytest.fixture
 def app(demo_system: System) -> Flask:
     return create_app({"SYSTEM": demo_system, "TESTING": True, "SECRET_KEY": "test"})
+
+
+@pytest.fixture
+def running(app: Flask) -> Iterator[Flask]:
+    """The app with its live broadcaster running (changes reach socket test clients)."""
+    with app.app_context():
+        live().start()
+    yield app
+    with app.app_context():
+        live().stop()

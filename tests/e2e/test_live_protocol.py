@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -12,16 +11,6 @@ from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from projections import queries
 from tests.e2e.live_helpers import Participant
-from web.live import live
-
-
-@pytest.fixture
-def running(app: Flask) -> Iterator[Flask]:
-    with app.app_context():
-        live().start()
-    yield app
-    with app.app_context():
-        live().stop()
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import html
 import json
 import re
 import uuid
-from collections.abc import Iterator
 
 import pytest
 from flask import Flask
@@ -17,7 +16,6 @@ from domain.base import require_choice
 from domain.errors import RuleViolated
 from web.errors import translated
 from web.extensions import socketio
-from web.live import live
 
 BUDGET_PAGE = {
     "sv": {"caption": "Budgetposter: belopp per år och kostnadsandelar per organisation",
@@ -95,14 +93,6 @@ def test_the_blanks_of_a_domain_message_are_filled_with_words_in_the_readers_lan
             assert translated(refused.value) == message
     assert refused.value.details["field"] == "role"  # the machine-readable details stay as stored
 
-
-@pytest.fixture
-def running(app: Flask) -> Iterator[Flask]:
-    with app.app_context():
-        live().start()
-    yield app
-    with app.app_context():
-        live().stop()
 
 
 def _in_meeting_in(app: Flask, demo: DemoPlan, lang: str):
