@@ -47,8 +47,7 @@ class AuditLogProjection(ViewProjection):
         names.bind(conn)
         rows, row, remember, created = [], self._row, _remember_names, Plan.Created
         for event, position in events:
-            if event.plan_id not in names.groups:
-                names.load(event.plan_id, known_empty=type(event) is created)
+            names.load(event.plan_id, known_empty=type(event) is created)
             remember(names, event)
             rows.append(row(names, event, position))
         names.flush()

@@ -109,11 +109,9 @@ class BudgetSheetProjection(HandlerProjection):
     def _touch(w: Any, e: Any) -> str:
         """Load the budget's rows (once a batch) and record the event's version and time."""
         bid = str(e.originator_id)
+        for cache in (w.budgets, w.lines, w.amounts, w.shares):
+            cache.load(bid)  # once from the database; afterwards it only marks the budget
         row = w.budgets.get(bid)
-        if row is None:
-            for cache in (w.budgets, w.lines, w.amounts, w.shares):
-                cache.load(bid)
-            row = w.budgets.get(bid)
         row["version"], row["updated_at"] = e.originator_version, e.timestamp
         return bid
 

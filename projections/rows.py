@@ -32,12 +32,10 @@ class RowCache:
         self.conn: Any = conn
         self.table, self.group_column = table, group_column
         self.key_columns = [c.name for c in table.primary_key.columns]
-        self.rows: dict[tuple, Row] = {}
-        self.loaded: dict[tuple, Row] = {}
-        self.groups: set[Any] = set()
         # JSON values may be changed in place by a handler, so compare against deep copies.
         self._copy = (copy.deepcopy if any(isinstance(c.type, JSON) for c in table.columns)
                       else dict)
+        self.forget()
 
     def bind(self, conn: Connection) -> None:
         self.conn = conn
@@ -46,44 +44,75 @@ class RowCache:
 
     def forget(self) -> None:
         """Drop everything in memory (after a failed batch, or when it has grown large)."""
-        self.rows, self.loaded, self.groups = {}, {}, set()
+        self.rows: dict[tuple, Row] = {}
+        self.loaded: dict[tuple, Row] = {}  # as the database has them
+        self.groups: set[Any] = set()
+        self.keys: dict[Any, set[tuple]] = {}  # group → keys in rows or loaded
+        self.touched: set[Any] = set()  # groups this batch may have changed
 
     def key(self, row: Row) -> tuple:
         return tuple(row[c] for c in self.key_columns)
 
     def load(self, group: Any, *, known_empty: bool = False) -> None:
-        """Bring a group's rows into memory once (a new aggregate has none to read)."""
+        """Bring a group's rows into memory once (a new aggregate has none to read).
+
+        Every handler loads the groups it changes, so this also marks them for `flush()`.
+        """
+        self.touched.add(group)
         if group in self.groups:
             return
         self.groups.add(group)
+        keys = self.keys.setdefault(group, set())
         if known_empty:
             return
         for found in self.conn.execute(_statements(self.table, self.group_column).select,
                                        {"group": group}).mappings():
             row = dict(found)
-            self.rows[self.key(row)] = row
-            self.loaded[self.key(row)] = self._copy(row)
+            key = self.key(row)
+            self.rows[key], self.loaded[key] = row, self._copy(row)
+            keys.add(key)
 
     def get(self, *key: Any) -> Row | None:
         return self.rows.get(key)
 
     def put(self, row: Row) -> Row:
-        self.rows[self.key(row)] = row
+        key, group = self.key(row), row[self.group_column]
+        self.rows[key] = row
+        self.keys.setdefault(group, set()).add(key)
+        self.touched.add(group)
         return row
 
     def delete(self, *key: Any) -> None:
-        self.rows.pop(key, None)
+        row = self.rows.pop(key, None)
+        if row is not None:
+            self.touched.add(row[self.group_column])
 
     def group(self, group: Any) -> list[Row]:
         self.load(group)
-        return [r for r in self.rows.values() if r[self.group_column] == group]
+        return [self.rows[k] for k in self.keys.get(group, ()) if k in self.rows]
 
     def flush(self) -> None:
-        """Write what changed since loading: inserts, updates and deletes, in bulk."""
+        """Write what this batch changed (in the groups it touched): inserts, updates, deletes."""
         table, keys = self.table, self.key_columns
-        inserts = [r for k, r in self.rows.items() if k not in self.loaded]
-        updates = [r for k, r in self.rows.items() if k in self.loaded and self.loaded[k] != r]
-        deletes = [dict(zip(keys, k, strict=True)) for k in self.loaded if k not in self.rows]
+        inserts, updates, deletes = [], [], []
+        for group in self.touched:
+            group_keys = self.keys.get(group, set())
+            for key in list(group_keys):
+                row, before = self.rows.get(key), self.loaded.get(key)
+                if row is None:
+                    if before is not None:
+                        deletes.append(dict(zip(keys, key, strict=True)))
+                        del self.loaded[key]
+                    group_keys.discard(key)
+                    continue
+                if before is None:
+                    inserts.append(row)
+                elif before != row:
+                    updates.append(row)
+                else:
+                    continue
+                self.loaded[key] = self._copy(row)
+        self.touched.clear()
         statements = _statements(table, self.group_column)
         if deletes:
             self.conn.execute(statements.delete, _prefixed(deletes, keys))
@@ -92,7 +121,6 @@ class RowCache:
                               [dict(r, **{f"k_{c}": r[c] for c in keys}) for r in updates])
         if inserts:
             bulk_insert(self.conn, table, inserts)
-        self.loaded = {k: self._copy(r) for k, r in self.rows.items()}
 
 
 class _Statements:

@@ -6,6 +6,7 @@ an in-process wake-up plus short poll on SQLite) and applies whatever has arrive
 
 from __future__ import annotations
 
+import gc
 import logging
 import queue
 import threading
@@ -90,9 +91,13 @@ class ProjectionRunner:
         indexes = [i for p in self.projections for t in p.tables for i in t.indexes]
         for index in indexes:
             index.drop(self.engine)
+        collecting = gc.isenabled()
+        gc.disable()  # a rebuild makes millions of short-lived objects and no cycles worth it
         try:
             return self.catch_up(progress, batch_size=max(self.batch_size, 5000))
         finally:
+            if collecting:
+                gc.enable()
             for index in indexes:
                 index.create(self.engine)
 
