@@ -116,7 +116,7 @@ def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
     shares: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in conn.execute(select(budget_share).where(budget_share.c.budget_id == budget_id)).mappings():
         shares[row["line_id"]][row["actor_id"]] = dict(row)
-    committed = _committed_by_line(conn, head["plan_id"])
+    committed = _committed(conn, head["plan_id"], "line_id")
     sector_of = {a["actor_id"]: a["sector"] for a in plan_actors}
     sheet.by_actor = {a["actor_id"]: {"name": a["name"], "sector": a["sector"], "total": 0,
                                       "by_year": dict.fromkeys(years, 0), "committed": 0}
@@ -143,7 +143,7 @@ def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
                     entry["total"] += part
                     entry["by_year"][year] = entry["by_year"].get(year, 0) + part
     line_ids = [ln["line_id"] for ln in sheet.lines]
-    for actor_id, value in _committed_by_actor(conn, head["plan_id"], line_ids).items():
+    for actor_id, value in _committed(conn, head["plan_id"], "actor_id", line_ids).items():
         if actor_id in sheet.by_actor:
             sheet.by_actor[actor_id]["committed"] = value
     for actor_id, entry in sheet.by_actor.items():
@@ -152,24 +152,18 @@ def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
     return sheet
 
 
-def _committed_by_line(conn: Connection, plan_id: str) -> dict[str, int]:
+def _committed(conn: Connection, plan_id: str, by: str, line_ids: list[str] | None = None
+               ) -> dict[str, int]:
+    """Confirmed commitments' value toward budget lines, summed per line or per actor."""
+    column = commitment.c[by]
+    lines = (commitment.c.line_id.is_not(None) if line_ids is None
+             else commitment.c.line_id.in_(line_ids))
     rows = conn.execute(
-        select(commitment.c.line_id, func.sum(commitment.c.value_ore))
-        .where(and_(commitment.c.plan_id == plan_id, commitment.c.line_id.is_not(None),
+        select(column, func.sum(commitment.c.value_ore))
+        .where(and_(commitment.c.plan_id == plan_id, lines,
                     commitment.c.status.in_(COUNTED_STATUSES)))
-        .group_by(commitment.c.line_id)).all()
-    return {line_id: int(total or 0) for line_id, total in rows}
-
-
-def _committed_by_actor(conn: Connection, plan_id: str, line_ids: list[str]) -> dict[str, int]:
-    if not line_ids:
-        return {}
-    rows = conn.execute(
-        select(commitment.c.actor_id, func.sum(commitment.c.value_ore))
-        .where(and_(commitment.c.plan_id == plan_id, commitment.c.line_id.in_(line_ids),
-                    commitment.c.status.in_(COUNTED_STATUSES)))
-        .group_by(commitment.c.actor_id)).all()
-    return {actor_id: int(total or 0) for actor_id, total in rows}
+        .group_by(column)).all()
+    return {key: int(total or 0) for key, total in rows}
 
 
 def audit_entries(conn: Connection, plan_id: str, *, limit: int = 50,

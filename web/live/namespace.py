@@ -54,7 +54,7 @@ class LiveNamespace(Namespace):
                 cell = {"line_id": str(cell["line_id"]), "field": cell["field"]}
             budget = str(message["budget_id"]) if message["budget_id"] else None
             if _live().presence.focus(plan_id, request.sid, budget, cell):
-                _announce_presence(plan_id, skip_sid=None)
+                _announce_presence(plan_id)
             return {"ok": True}
 
         return _answer(focus)
@@ -111,15 +111,14 @@ def _with_names(error: dict[str, Any]) -> dict[str, Any]:
     """Conflicts name who set the current value, not just their ids."""
     if error.get("error") == "stale_edit":
         names = _live().names
-        plan_ids = [p for p in _joined()]
         error["set_by_name"] = names.person(error.get("set_by"))
-        org = next((names.org(p, error.get("set_for")) for p in plan_ids
-                    if names.org(p, error.get("set_for"))), None)
+        orgs = (names.org(plan_id, error.get("set_for")) for plan_id in _joined())
+        org = next((o for o in orgs if o), None)
         error["set_for_name"] = org and org["name"]
     return error
 
 
-def _announce_presence(plan_id: str, skip_sid: str | None = None) -> None:
+def _announce_presence(plan_id: str) -> None:
     emit("presence", {"plan_id": plan_id, "people": _live().presence.people(plan_id)},
          to=room(plan_id), namespace="/live")
 
