@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from adapters.accounts import Accounts, hasher
 from adapters.db import make_engine
 from adapters.people import PeopleDirectory
 from adapters.settings import Settings
+from adapters.tokens import ApiTokens
 from domain.usecases import Samverkan
 from projections.audit import AuditLogProjection
 from projections.budget_sheet import BudgetSheetProjection
@@ -33,12 +35,21 @@ class System:
     engine: Engine
     people: PeopleDirectory
     projections: ProjectionRunner
+    accounts: Accounts
+    tokens: ApiTokens
     extras: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> None:
         """Create what is missing and start following the log."""
         self.people.create_table()
         self.projections.start()
+
+    def erase_person(self, person_id: str) -> None:
+        """GDPR erasure: name, e-mail, password, sessions and tokens go; the event log keeps
+        only the person's id, so the history still verifies and reads "erased person #id"."""
+        self.accounts.erase(person_id)
+        self.tokens.erase(person_id)
+        self.people.erase(person_id)
 
     def close(self) -> None:
         self.projections.stop()
@@ -56,4 +67,5 @@ def bootstrap(settings: Settings | None = None, *, app_env: dict[str, str] | Non
     runner = ProjectionRunner(app, engine, PROJECTIONS)
     runner.create_tables()
     people.create_table()
-    return System(settings, app, engine, people, runner)
+    accounts = Accounts(engine, people, hasher(settings.argon2_profile))
+    return System(settings, app, engine, people, runner, accounts, ApiTokens(engine))

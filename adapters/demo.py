@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from adapters.accounts import Accounts
 from adapters.people import PeopleDirectory
 from domain.context import Acting, acting_as
 from domain.usecases import Samverkan
@@ -189,12 +190,21 @@ def store_is_empty(app: Samverkan) -> bool:
     return not app.recorder.max_notification_id()
 
 
-def load_demo(app: Samverkan, people: PeopleDirectory,
+def load_demo(app: Samverkan, people: PeopleDirectory, accounts: Accounts | None = None,
+              password: str | None = None,
               progress: Callable[[str], None] | None = None) -> DemoPlan:
-    """Store the Ramsjö demo plan, each change made by the person who would really make it."""
+    """Store the Ramsjö demo plan, each change made by the person who would really make it.
+
+    With `accounts` and a `password`, every demo person can sign in with their e-mail address
+    and that password (a person who already has a password keeps it).
+    """
     say = progress or (lambda _message: None)
     demo = _Loader(app, {key: _person_id(people, name, email)
                          for key, (name, email, _, _) in PEOPLE.items()})
+    if accounts is not None and password:
+        for person_id in demo.pid.values():
+            if not accounts.has_password(person_id):
+                accounts.set_password(person_id, password)
     demo.plan_and_members()
     say("Plan, organisationer och medlemmar klara")
     for key, spec in SERVICES.items():

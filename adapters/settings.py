@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,6 +19,15 @@ class Settings:
     secret_key: str | None = None
     pg_schema: str | None = None
     extra_env: dict[str, str] = field(default_factory=dict)
+    #: argon2-cffi parameter profile for password hashes (tests use the cheapest).
+    argon2_profile: str = field(default_factory=lambda: os.environ.get(
+        "SAMVERKAN_ARGON2_PROFILE") or "RFC_9106_LOW_MEMORY")
+    #: Origins (scheme://host[:port]) whose pages may open live connections; empty: same origin.
+    allowed_origins: tuple[str, ...] = ()
+    #: The password of the demo plan's people (printed by `samverkan serve`).
+    demo_password: str = "ramsjo-demo-2027"
+    #: Where rate-limit counters live (memory:// for one process; redis://… for several).
+    ratelimit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -27,7 +37,26 @@ class Settings:
             database_url=env.get("SAMVERKAN_DATABASE_URL") or None,
             secret_key=env.get("SAMVERKAN_SECRET_KEY") or None,
             pg_schema=env.get("SAMVERKAN_PG_SCHEMA") or None,
+            argon2_profile=env.get("SAMVERKAN_ARGON2_PROFILE") or "RFC_9106_LOW_MEMORY",
+            allowed_origins=_origins(env.get("SAMVERKAN_ALLOWED_ORIGINS", "")),
+            demo_password=env.get("SAMVERKAN_DEMO_PASSWORD") or "ramsjo-demo-2027",
+            ratelimit_storage=env.get("SAMVERKAN_RATELIMIT_STORAGE") or "memory://",
         )
+
+    def session_secret(self) -> str:
+        """SAMVERKAN_SECRET_KEY, or a random key kept in the data folder (readable by the owner
+        only), so sessions survive a restart and every process on this data signs alike."""
+        if self.secret_key:
+            return self.secret_key
+        path = self.data_dir / "secret_key"
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as file:
+            file.write(secrets.token_hex(32))
+        return path.read_text().strip()
 
     @property
     def uses_postgres(self) -> bool:
@@ -79,6 +108,13 @@ class Settings:
             }
         env.update(self.extra_env)
         return env
+
+
+def _origins(text: str) -> tuple[str, ...]:
+    origins = tuple(o.strip().rstrip("/") for o in text.split(",") if o.strip())
+    if "*" in origins:
+        raise ValueError("SAMVERKAN_ALLOWED_ORIGINS never takes '*': name each origin.")
+    return origins
 
 
 def _sqlalchemy_postgres_url(url: str) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol, TypeVar, runtime_checkable
@@ -11,9 +12,10 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Transcoding
 
+from domain.access import Right, check
 from domain.budgets import Budget
 from domain.commitments import Commitment
-from domain.context import current_acting
+from domain.context import acting_as, current_acting
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.plans import Plan
 from domain.services import SharedService
@@ -74,46 +76,84 @@ class SamverkanCore(Application):
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
 
-    def load(self, cls: type[T], aggregate_id: UUID | str, version: int | None = None) -> T:
-        """The aggregate, or NotFound if there is none of that kind with that id."""
+    def load(self, cls: type[T], aggregate_id: UUID | str, version: int | None = None,
+             copy: bool = True) -> T:
+        """The aggregate, or NotFound if there is none of that kind with that id.
+
+        `copy=False` hands out the cached instance itself: only for reading, never to change.
+        """
         try:
             key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
-            aggregate = self.repository.get(key, version=version)
+            aggregate = self.repository.get(key, version=version, deepcopy_from_cache=copy)
         except (AggregateNotFoundError, ValueError):
             aggregate = None
         if not isinstance(aggregate, cls):
             raise NotFound(NOT_FOUND.get(cls, translatable("Not found.")), id=str(aggregate_id))
         return aggregate
 
-    def create(self, *aggregates: Any, entity_id: str | None = None) -> Saved:
+    def require(self, plan_id: UUID | str, right: Right, org_id: str | None = None) -> dict[str, Any]:
+        """The acting person's membership of the plan, if their role there has `right`.
+
+        For what is not an event (reading pages, invitations, exports): the same rules as
+        every command.
+        """
+        plan = self.load(Plan, plan_id, copy=False)
+        return check(plan.members, current_acting().person_id, right, org_id)
+
+    def create(self, *aggregates: Any, right: Right | None, org_id: str | None = None) -> Saved:
+        """Save new aggregates; `right` is checked in the plan of the first (None: a new plan)."""
         if (earlier := self._earlier_receipt()) is not None:
             return earlier
-        try:
-            recordings = self.save(*aggregates, **self._command(aggregates[0]))
-        except IntegrityError:
-            if (earlier := self._earlier_receipt()) is not None:
-                return earlier
-            raise Conflict("That already exists.", id=str(aggregates[0].id)) from None
-        return self._receipt(aggregates[0], recordings, entity_id)
+        with self._authorised(aggregates[0], right, org_id):
+            try:
+                recordings = self.save(*aggregates, **self._command(aggregates[0]))
+            except IntegrityError:
+                if (earlier := self._earlier_receipt()) is not None:
+                    return earlier
+                raise Conflict("That already exists.", id=str(aggregates[0].id)) from None
+        return self._receipt(aggregates[0], recordings, None)
 
-    def update(self, cls: type[T], aggregate_id: UUID | str, command: Callable[[T], Any]) -> Saved:
-        """Run a command and save; if another writer got there first, reload and run it again.
+    def update(self, cls: type[T], aggregate_id: UUID | str, command: Callable[[T], Any], *,
+               right: Right | None, org_of: Callable[[T], str | None] | None = None) -> Saved:
+        """Check the acting person's right, run a command and save; if another writer got there
+        first, reload and run it again.
 
-        The command's guards run again on the fresh state, so a command that is no longer
-        valid (a stale field version, a share that no longer fits) fails with its own error.
+        The command's guards (and the right) are checked again on the fresh state, so a command
+        that is no longer valid (a stale field version, a share that no longer fits, a role
+        taken away) fails with its own error. `right=None` only where the command itself
+        carries its authority (joining by invitation).
         """
         for _ in range(SAVE_ATTEMPTS):
             if (earlier := self._earlier_receipt()) is not None:
                 return earlier  # a command sent again (after a dropped connection) runs once
             aggregate = self.load(cls, aggregate_id)
-            result = command(aggregate)
-            try:
-                recordings = self.save(aggregate, **self._command(aggregate))
-            except IntegrityError:
-                continue
+            with self._authorised(aggregate, right, org_of(aggregate) if org_of else None):
+                result = command(aggregate)
+                try:
+                    recordings = self.save(aggregate, **self._command(aggregate))
+                except IntegrityError:
+                    continue
             return self._receipt(aggregate, recordings, result)
         raise Conflict("Too many people changed this at once; please try again.",
                        id=str(aggregate_id))
+
+    @contextmanager
+    def _authorised(self, aggregate: Any, right: Right | None, org_id: str | None) -> Iterator[None]:
+        """Refuse unless the acting person's role in the aggregate's plan has `right`; inside,
+        events record the organisation the person represents in that plan (from the plan's
+        own members, not from whoever set up the request)."""
+        if right is None:
+            yield
+            return
+        acting = current_acting()
+        plan = aggregate if isinstance(aggregate, Plan) else self.load(
+            Plan, aggregate.plan_id, copy=False)
+        member = check(plan.members, acting.person_id, right, org_id)
+        if member["org_id"] == acting.org_id:
+            yield
+        else:
+            with acting_as(acting.person_id, member["org_id"], acting.command_id):
+                yield
 
     def _command(self, aggregate: Any) -> dict[str, Any]:
         """The command id to record with the events (when there is one and the store keeps them)."""

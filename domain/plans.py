@@ -7,7 +7,7 @@ from uuid import UUID, uuid4
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.context import as_id
-from domain.errors import Conflict, NotFound, RuleViolated
+from domain.errors import Conflict, NotAllowed, NotFound, RuleViolated
 
 SECTORS = ("public", "private", "academic", "voluntary")
 ROLES = ("facilitator", "representative", "observer")
@@ -60,6 +60,17 @@ class Plan(PlanAggregate):
         person_id: str
         role: str
         org_id: str | None
+
+        def apply(self, plan: Plan) -> None:
+            plan.members[self.person_id] = {"role": self.role, "org_id": self.org_id}
+
+    class MemberJoined(PlanAggregate.Event):
+        """A person accepted a facilitator's invitation."""
+
+        person_id: str
+        role: str
+        org_id: str | None
+        invited_by: str
 
         def apply(self, plan: Plan) -> None:
             plan.members[self.person_id] = {"role": self.role, "org_id": self.org_id}
@@ -131,6 +142,19 @@ class Plan(PlanAggregate):
             raise Conflict("That person is already a member of the plan.", person_id=person_id)
         role, org_id = self._checked_role(role, org_id)
         self.trigger_event(self.MemberAdded, person_id=person_id, role=role, org_id=org_id)
+
+    def join(self, person_id: UUID | str, role: str, org_id: UUID | str | None,
+             invited_by: UUID | str) -> None:
+        """Join by invitation: only valid while the person who invited is a facilitator."""
+        person_id, invited_by = as_id(person_id), as_id(invited_by)
+        if self.role_of(invited_by) != "facilitator":
+            raise NotAllowed("The invitation is no longer valid: whoever sent it is no longer "
+                             "a facilitator of this plan.", plan_id=self.plan_id)
+        if person_id in self.members:
+            raise Conflict("That person is already a member of the plan.", person_id=person_id)
+        role, org_id = self._checked_role(role, org_id)
+        self.trigger_event(self.MemberJoined, person_id=person_id, role=role, org_id=org_id,
+                           invited_by=invited_by)
 
     def change_member(self, person_id: UUID | str, role: str, org_id: UUID | str | None) -> None:
         person_id = self.require_member(person_id)

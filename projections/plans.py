@@ -45,7 +45,7 @@ class PlanProjection(HandlerProjection):
         self._touch(w, e)
         w.actors.get(e.plan_id, e.actor_id).update(name=e.name, sector=e.sector)
 
-    @handles(Plan.MemberAdded, Plan.MemberChanged)
+    @handles(Plan.MemberAdded, Plan.MemberJoined, Plan.MemberChanged)
     def member_set(self, w: Any, e: Plan.MemberAdded, _: int) -> None:
         self._touch(w, e)
         w.members.put({"plan_id": e.plan_id, "person_id": e.person_id, "role": e.role,

@@ -27,15 +27,17 @@ from projections.tables import (
 COUNTED_STATUSES = ("confirmed", "delivered", "verified")  # what reduces the funding gap
 
 
-def list_plans(conn: Connection) -> list[dict[str, Any]]:
+def list_plans(conn: Connection, member: str | None = None) -> list[dict[str, Any]]:
+    """Every plan, or (with `member`) the plans that person is a member of, with their role."""
     budgets = (select(budget.c.plan_id, func.count().label("budgets"))
                .group_by(budget.c.plan_id).subquery())
-    rows = conn.execute(
-        select(plan, func.coalesce(budgets.c.budgets, 0).label("budgets"))
-        .outerjoin(budgets, budgets.c.plan_id == plan.c.plan_id)
-        .order_by(plan.c.updated_at.desc())
-    ).mappings()
-    return [dict(r) for r in rows]
+    query = (select(plan, func.coalesce(budgets.c.budgets, 0).label("budgets"))
+             .outerjoin(budgets, budgets.c.plan_id == plan.c.plan_id)
+             .order_by(plan.c.updated_at.desc()))
+    if member is not None:
+        query = query.add_columns(plan_member.c.role).join(plan_member, (
+            plan_member.c.plan_id == plan.c.plan_id) & (plan_member.c.person_id == member))
+    return [dict(r) for r in conn.execute(query).mappings()]
 
 
 def plan_overview(conn: Connection, plan_id: str) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from projections import queries
 from web.app import system
+from web.auth import require
 from web.schemas import SheetSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -19,4 +20,5 @@ def budget_sheet(budget_id: str) -> dict[str, Any]:
     with system().engine.connect() as conn:
         position = queries.view_position(conn, "budget_sheet")  # read before the rows
         sheet = queries.budget_sheet(conn, budget_id)
+    require(sheet.budget["plan_id"])
     return SheetSchema().dump({"position": position, "sheet": sheet})

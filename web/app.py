@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import secrets
 from typing import Any
 
 from flask import Flask, request, session
@@ -22,7 +21,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app around a System (from config["SYSTEM"], or from the environment)."""
     app = Flask(__name__)
     app.config.update(
-        SECRET_KEY=os.environ.get("SAMVERKAN_SECRET_KEY") or secrets.token_hex(32),
         BABEL_DEFAULT_LOCALE="sv",
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         LANGUAGES=LANGUAGES,
@@ -31,24 +29,38 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     system: System = app.config.get("SYSTEM") or bootstrap(
         app.config.get("SETTINGS") or Settings.from_env())
     app.extensions["samverkan"] = system
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = system.settings.session_secret()
 
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
     _register_namespaces()
-    socketio.init_app(app, async_mode=async_mode())
+    socketio.init_app(app, async_mode=async_mode(), **live_options(system.settings))
     register_filters(app)
     register_error_handlers(app)
 
     from web.api import bp as api_bp
-    from web.auth import bp as auth_bp
+    from web.auth import init_auth
     from web.live import init_live
+    from web.security import init_security
+    from web.views.account import bp as account_bp
     from web.views.plans import bp as plans_bp
 
+    init_security(app, system.settings.ratelimit_storage)
+    init_auth(app)
     app.register_blueprint(plans_bp)
-    app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
     app.register_blueprint(api_bp)
     init_live(app)
     return app
+
+
+def live_options(settings: Settings) -> dict[str, Any]:
+    """Socket.IO hardening: which pages may connect (same origin unless named; never '*'),
+    and the largest frame the transport takes at all (messages over 16 KiB get a clear
+    refusal from the namespace; anything far larger is cut off here)."""
+    return {"cors_allowed_origins": list(settings.allowed_origins) or None,
+            "max_http_buffer_size": 64 * 1024}
 
 
 def async_mode() -> str:

@@ -38,13 +38,15 @@ def _load_demo() -> None:
     from adapters.demo import load_demo
 
     sys = system()
-    demo = load_demo(sys.app, sys.people, progress=lambda msg: click.echo(f"  {msg}"))
+    password = sys.settings.demo_password
+    demo = load_demo(sys.app, sys.people, sys.accounts, password,
+                     progress=lambda msg: click.echo(f"  {msg}"))
     sys.projections.catch_up()  # safe beside a running follower: one applies at a time
     click.echo(f"Loaded the demo plan ({sys.app.recorder.max_notification_id()} events).")
-    click.echo("Demo people (pick one when you sign in):")
+    click.echo(f"Demo accounts (sign in with the e-mail address and the password {password!r}):")
     for person in demo.people:
         org = f", {person.org_name}" if person.org_name else ""
-        click.echo(f"  {person.name} <{person.email}> – {person.role}{org}")
+        click.echo(f"  {person.email:<40} {person.name} – {person.role}{org}")
 
 
 @cli.command("serve")

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager
 from uuid import UUID, uuid4
 
 import pytest
@@ -48,3 +49,15 @@ def budget_id(app: Samverkan, plan_id: UUID) -> UUID:
 @pytest.fixture
 def line_id(app: Samverkan, budget_id: UUID) -> str:
     return app.add_line(budget_id, "Lokalhyra", "premises", {2025: 1_000_000}).entity_id
+
+
+@pytest.fixture
+def representative(app: Samverkan, plan_id: UUID, actors: dict[str, str]
+                   ) -> Callable[[str], AbstractContextManager[Acting]]:
+    """`with representative("kommun"):` acts as a new member representing that organisation."""
+    def as_representative(key: str) -> AbstractContextManager[Acting]:
+        person = str(uuid4())
+        app.add_member(plan_id, person, "representative", actors[key])
+        return acting_as(person, actors[key])
+
+    return as_representative

@@ -19,6 +19,7 @@ def setup() -> dict:
     with acting_as(anna):
         plan = app.start_plan("P", "By", 2027, 2028).aggregate_id
         org = app.add_actor(plan, "Kommunen", "public").entity_id
+        app.add_member(plan, erik, "representative", org)
         budget = app.create_budget(plan, "B").aggregate_id
         line = app.add_line(budget, "Hyra", amounts={2027: 100}).entity_id
     return {"app": app, "anna": anna, "erik": erik, "org": org, "budget": budget, "line": line}

@@ -233,12 +233,13 @@ def test_malformed_entity_id_is_not_found(app: Samverkan, budget_id, line_id, co
 
 
 def test_money_pledge_toward_a_budget_line_is_confirmed_delivered_and_verified(
-        app, plan_id, actors, budget_id, line_id):
-    receipt = app.pledge(plan_id, actors["kommun"], "money", 600_000, DUE,
-                         budget_id=budget_id, line_id=line_id)
-    app.confirm_commitment(receipt.aggregate_id)
-    app.record_delivery(receipt.aggregate_id, 200_000, date(2025, 3, 1))
-    app.record_delivery(receipt.aggregate_id, 400_000, date(2025, 9, 1), "Slutbetalning")
+        app, plan_id, actors, budget_id, line_id, representative):
+    with representative("kommun"):
+        receipt = app.pledge(plan_id, actors["kommun"], "money", 600_000, DUE,
+                             budget_id=budget_id, line_id=line_id)
+        app.confirm_commitment(receipt.aggregate_id)
+        app.record_delivery(receipt.aggregate_id, 200_000, date(2025, 3, 1))
+        app.record_delivery(receipt.aggregate_id, 400_000, date(2025, 9, 1), "Slutbetalning")
     app.verify_commitment(receipt.aggregate_id, "Faktura 123")
     c = app.load(Commitment, receipt.aggregate_id)
     assert (c.status, c.delivered, c.value_ore, c.plan_id) == (
@@ -246,11 +247,12 @@ def test_money_pledge_toward_a_budget_line_is_confirmed_delivered_and_verified(
     assert c.deliveries[1]["on"] == "2025-09-01"
 
 
-def test_pledge_can_be_withdrawn(app, plan_id, actors):
+def test_pledge_can_be_withdrawn(app, plan_id, actors, representative):
     service_id = app.create_service(plan_id, "Servicepunkt", "Byn").aggregate_id
-    receipt = app.pledge(plan_id, actors["association"], "volunteer_hours", 120, DUE,
-                         service_id=service_id)
-    app.withdraw_commitment(receipt.aggregate_id, "Färre frivilliga")
+    with representative("association"):
+        receipt = app.pledge(plan_id, actors["association"], "volunteer_hours", 120, DUE,
+                             service_id=service_id)
+        app.withdraw_commitment(receipt.aggregate_id, "Färre frivilliga")
     assert app.load(Commitment, receipt.aggregate_id).status == "withdrawn"
 
 

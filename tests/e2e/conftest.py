@@ -11,6 +11,7 @@ from flask import Flask
 from adapters.bootstrap import System, bootstrap
 from adapters.demo import DemoPlan, load_demo
 from adapters.settings import Settings
+from tests.e2e.auth_helpers import DEMO_PASSWORD
 from web.app import create_app
 from web.live import live
 
@@ -19,7 +20,7 @@ from web.live import live
 def demo_system(tmp_path: Path) -> Iterator[System]:
     system = bootstrap(Settings(data_dir=tmp_path / "var"))
     system.start()
-    system.extras["demo"] = load_demo(system.app, system.people)
+    system.extras["demo"] = load_demo(system.app, system.people, system.accounts, DEMO_PASSWORD)
     system.projections.wait(system.app.recorder.max_notification_id(), timeout=10)
     try:
         yield system

@@ -10,6 +10,7 @@ from flask import Flask
 from flask_socketio import SocketIOTestClient
 
 from adapters.demo import DemoPerson
+from tests.e2e.auth_helpers import sign_in
 from web.extensions import socketio
 
 NS = "/live"
@@ -19,7 +20,7 @@ class Participant:
     def __init__(self, app: Flask, person: DemoPerson | None) -> None:
         self.http = app.test_client()
         if person is not None:
-            self.http.post("/sign-in", data={"person_id": person.person_id})
+            sign_in(self.http, person.email)
         self.person = person
         self.socket: SocketIOTestClient = socketio.test_client(
             app, namespace=NS, flask_test_client=self.http)

@@ -20,6 +20,7 @@ def plan_a_budget(app: Samverkan, edits: int = 10) -> dict[str, str]:
         plan = str(app.start_plan("Serviceplan Ramsjö", "Ramsjö", 2027, 2029).aggregate_id)
         kommun = app.add_actor(plan, "Ljusdals kommun", "public").entity_id
         shop = app.add_actor(plan, "Ramsjö Lanthandel", "private").entity_id
+        app.change_member(plan, person, "facilitator", kommun)  # represents the kommun
     with acting_as(person, kommun):
         budget = str(app.create_budget(plan, "Budget 2027–2029").aggregate_id)
         rent = app.add_line(budget, "Lokalhyra", "Lokaler", {2027: 4_800_000}).entity_id

@@ -37,5 +37,31 @@ def init_live(app: Flask) -> Live:
     return live
 
 
+def session_room(session_hash: str) -> str:
+    """Every socket of one signed-in page session is in this room, to be ended with it."""
+    return f"session:{session_hash}"
+
+
+def end_live_sessions(sessions: list[str], hashed: bool = False) -> int:
+    """Close the live connections of ended page sessions (given as tokens, or their hashes).
+
+    Returns how many connections were closed in this process.
+    """
+    from adapters.accounts import token_hash
+    from web.extensions import socketio
+
+    server = socketio.server
+    if server is None:
+        return 0
+    closed = 0
+    for value in sessions:
+        room = session_room(value if hashed else token_hash(value))
+        for sid, _ in list(server.manager.get_participants(NAMESPACE, room)):
+            server.emit("signed_out", {}, to=sid, namespace=NAMESPACE)
+            server.disconnect(sid, namespace=NAMESPACE)
+            closed += 1
+    return closed
+
+
 def live() -> Live:
     return current_app.extensions["samverkan_live"]

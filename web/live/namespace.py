@@ -9,12 +9,13 @@ from flask_babel import gettext
 from flask_socketio import Namespace, emit, join_room, leave_room
 from marshmallow import ValidationError
 
+from adapters.accounts import token_hash
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError, NotAllowed
 from web.app import system
 from web.errors import payload_for
-from web.live import schemas
+from web.live import schemas, session_room
 from web.live.broadcaster import room
 from web.live.commands import RUN
 
@@ -23,9 +24,14 @@ Reply = dict[str, Any]
 
 class LiveNamespace(Namespace):
     def on_connect(self, auth: Any = None) -> None:
-        if not session.get("person_id"):
+        """Only a signed-in page session may connect (the Origin was checked before this)."""
+        token = session.get("sid")
+        person_id = system().accounts.session_person(token)
+        if person_id is None:
             raise ConnectionRefusedError(gettext("Sign in to take part."),
                                          {"error": "not_signed_in"})
+        session["person_id"] = person_id
+        join_room(session_room(token_hash(token)))
 
     def on_disconnect(self, reason: Any = None) -> None:
         for plan_id in _live().presence.leave_all(request.sid):

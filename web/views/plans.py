@@ -1,4 +1,7 @@
-"""Pages: the list of plans, a plan's overview and a budget sheet (all from read models)."""
+"""Pages: the person's plans, a plan's overview and a budget sheet (all from read models).
+
+Only the plan's members see a plan (web.auth.require asks the application, as commands do).
+"""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ from flask_babel import get_locale
 
 from projections import queries
 from web.app import system
+from web.auth import current_person_id, require
 from web.formatting import CURRENCY_SUFFIX
 
 bp = Blueprint("plans", __name__)
@@ -15,16 +19,17 @@ bp = Blueprint("plans", __name__)
 @bp.get("/")
 def index() -> str:
     with system().engine.connect() as conn:
-        plans = queries.list_plans(conn)
+        plans = queries.list_plans(conn, member=current_person_id())
     return render_template("plans.html", plans=plans)
 
 
 @bp.get("/plans/<plan_id>")
 def plan(plan_id: str) -> str:
+    me = require(plan_id)
     with system().engine.connect() as conn:
         overview = queries.plan_overview(conn, plan_id)
     names = system().people.display_names({m["person_id"] for m in overview["members"]})
-    return render_template("plan.html", plan=overview, names=names)
+    return render_template("plan.html", plan=overview, names=names, my_role=me["role"])
 
 
 @bp.get("/budgets/<budget_id>")
@@ -32,9 +37,10 @@ def budget(budget_id: str) -> str:
     """The budget sheet: a plain table, which the live grid (static/js) takes over."""
     with system().engine.connect() as conn:
         sheet = queries.budget_sheet(conn, budget_id)
+        me = require(sheet.budget["plan_id"])
         overview = queries.plan_overview(conn, sheet.budget["plan_id"])
     locale = str(get_locale() or "sv")
     categories = sorted({line["category"] for line in sheet.lines if line["category"]})
     return render_template("budget.html", sheet=sheet, plan=overview, locale=locale,
                            currency=CURRENCY_SUFFIX.get(locale.split("_")[0], "kr"),
-                           categories=categories)
+                           categories=categories, my_role=me["role"])
