@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from adapters.accounts import Accounts, hasher
 from adapters.db import make_engine
+from adapters.invitations import Invitations
 from adapters.people import PeopleDirectory
 from adapters.settings import Settings
 from adapters.tokens import ApiTokens
@@ -37,6 +38,7 @@ class System:
     projections: ProjectionRunner
     accounts: Accounts
     tokens: ApiTokens
+    invitations: Invitations
     extras: dict[str, Any] = field(default_factory=dict)
 
     def start(self) -> None:
@@ -45,10 +47,13 @@ class System:
         self.projections.start()
 
     def erase_person(self, person_id: str) -> None:
-        """GDPR erasure: name, e-mail, password, sessions and tokens go; the event log keeps
-        only the person's id, so the history still verifies and reads "erased person #id"."""
+        """GDPR erasure: name, e-mail, password, sessions, tokens and invitations go; the event
+        log keeps only the person's id, so the history still verifies and reads "erased person #id"."""
+        person = self.people.get(person_id)
         self.accounts.erase(person_id)
         self.tokens.erase(person_id)
+        if person is not None and person.email:  # invitations are found by the address itself
+            self.invitations.erase_email(person.email)
         self.people.erase(person_id)
 
     def close(self) -> None:
@@ -68,4 +73,5 @@ def bootstrap(settings: Settings | None = None, *, app_env: dict[str, str] | Non
     runner.create_tables()
     people.create_table()
     accounts = Accounts(engine, people, hasher(settings.argon2_profile))
-    return System(settings, app, engine, people, runner, accounts, ApiTokens(engine))
+    return System(settings, app, engine, people, runner, accounts, ApiTokens(engine),
+                  Invitations(engine))

@@ -77,6 +77,7 @@ class Samverkan(SamverkanCore):
     def create_budget(self, plan_id: Id, title: str) -> Saved:
         """A new draft budget covering the plan's years."""
         plan = self.load(Plan, plan_id)
+        self.require(plan_id, DECIDE_BUDGET)
         return self.create(Budget.create(plan.id, title, plan.years), right=DECIDE_BUDGET)
 
     def add_line(self, budget_id: Id, label: str, category: str = "",
@@ -145,6 +146,7 @@ class Samverkan(SamverkanCore):
         """
         person = current_acting().person_id
         budget = self.load(Budget, budget_id)
+        self.require(budget.plan_id, EDIT_BUDGET)
         undone: set[int] = set()  # versions of this person's changes already undone
         changed_by_others: set[tuple[str, ...]] = set()  # fields changed since, not by undo
         for event in self.events.get(budget.id, desc=True):
@@ -181,13 +183,16 @@ class Samverkan(SamverkanCore):
 
     def start_revision(self, budget_id: Id) -> Saved:
         """A new draft copied from an adopted budget (at most one per adopted budget)."""
-        return self.create(self.load(Budget, budget_id).start_revision(), right=DECIDE_BUDGET)
+        budget = self.load(Budget, budget_id)
+        self.require(budget.plan_id, DECIDE_BUDGET)  # before the budget's own rules speak
+        return self.create(budget.start_revision(), right=DECIDE_BUDGET)
 
     # ---- shared services ------------------------------------------------------------------
 
     def create_service(self, plan_id: Id, name: str, place: str, description: str = "") -> Saved:
         """Describe a new shared service idea for the plan."""
         plan = self.load(Plan, plan_id)
+        self.require(plan_id, MANAGE_SERVICES)
         return self.create(SharedService.create(plan.id, name, place, description),
                            right=MANAGE_SERVICES)
 
@@ -258,6 +263,7 @@ class Samverkan(SamverkanCore):
                line_id: Id | None = None) -> Saved:
         """An organisation pledges money or resources toward a service and/or a budget line."""
         plan = self._plan_with_actor(plan_id, actor_id)
+        self.require(plan_id, OWN_COMMITMENTS, as_id(actor_id))
         self._require_in_plan(SharedService, service_id, plan.plan_id)
         budget = self._require_in_plan(Budget, budget_id, plan.plan_id)
         if budget is not None and line_id is not None:

@@ -70,6 +70,7 @@ def command_rate(workdir: Path, seconds: float) -> dict:
     with acting_as(person):
         plan = app.start_plan("Bench", "Här", 2027, 2029).aggregate_id
         org = app.add_actor(plan, "Kommunen", "public").entity_id
+        app.change_member(plan, person, "facilitator", org)  # rights are checked on every edit
     with acting_as(person, org):
         budget = app.create_budget(plan, "Budget").aggregate_id
         lines = [app.add_line(budget, f"Rad {i}", "Drift", {2027: 100}).entity_id

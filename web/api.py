@@ -5,10 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint
+from marshmallow import Schema, fields
 
 from projections import queries
 from web.app import system
-from web.auth import require
+from web.auth import current_person_id, require
 from web.schemas import SheetSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
@@ -22,3 +23,25 @@ def budget_sheet(budget_id: str) -> dict[str, Any]:
         sheet = queries.budget_sheet(conn, budget_id)
     require(sheet.budget["plan_id"])
     return SheetSchema().dump({"position": position, "sheet": sheet})
+
+
+class MyPlanSchema(Schema):
+    plan_id = fields.String()
+    name = fields.String()
+    role = fields.String()
+
+
+class MeSchema(Schema):
+    person_id = fields.String()
+    name = fields.String()
+    plans = fields.List(fields.Nested(MyPlanSchema))
+
+
+@bp.get("/me")
+def me() -> dict[str, Any]:
+    """Who the request is made as (a page session or an API token), and their plans and roles."""
+    person_id = current_person_id() or ""
+    with system().engine.connect() as conn:
+        plans = queries.list_plans(conn, member=person_id)
+    name = system().people.display_names([person_id])[person_id]
+    return MeSchema().dump({"person_id": person_id, "name": name, "plans": plans})

@@ -22,6 +22,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(
         BABEL_DEFAULT_LOCALE="sv",
+        BABEL_DEFAULT_TIMEZONE="Europe/Stockholm",  # the same time as Oslo
         BABEL_TRANSLATION_DIRECTORIES=os.path.join(app.root_path, "translations"),
         LANGUAGES=LANGUAGES,
     )
@@ -44,12 +45,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.live import init_live
     from web.security import init_security
     from web.views.account import bp as account_bp
+    from web.views.budgets import bp as budgets_bp
+    from web.views.invitations import bp as invitations_bp
+    from web.views.members import bp as members_bp
     from web.views.plans import bp as plans_bp
 
     init_security(app, system.settings.ratelimit_storage)
     init_auth(app)
     app.register_blueprint(plans_bp)
     app.register_blueprint(account_bp)
+    app.register_blueprint(members_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(budgets_bp)
     app.register_blueprint(api_bp)
     init_live(app)
     return app

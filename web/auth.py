@@ -67,7 +67,9 @@ def require(plan_id: str, right: Right = READ) -> dict[str, Any]:
 
 def start_session(person_id: str) -> None:
     """A new session for the person (a fresh cookie: nothing of the one before survives,
-    which defeats session fixation), keeping only the chosen language."""
+    which defeats session fixation), keeping only the chosen language. A session still open
+    in this browser ends: it is not left valid behind the new cookie."""
+    _close(session.get("sid"))
     language = session.get("lang")
     session.clear()
     session["sid"] = system().accounts.open_session(person_id)
@@ -78,16 +80,20 @@ def start_session(person_id: str) -> None:
 
 
 def end_session() -> None:
-    token = session.get("sid")
+    _close(session.get("sid"))
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
+
+
+def _close(token: str | None) -> None:
+    """End a page session on the server, and its live connections."""
     if token:
         system().accounts.close_session(token)
         from web.live import end_live_sessions
 
         end_live_sessions([token])
-    language = session.get("lang")
-    session.clear()
-    if language:
-        session["lang"] = language
 
 
 def _identify() -> Any:
@@ -123,7 +129,10 @@ def _ask_to_sign_in() -> Any:
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+    """Only a path of this site: not '//host' nor '/\\host', and no control characters
+    (browsers drop a tab or newline, so '/<tab>/host' would lead to another site)."""
+    if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
+            and target.isprintable()):
         return target
     return url_for("plans.index")
 

@@ -1,4 +1,4 @@
-"""The `samverkan` command: serve, demo, projections rebuild (a Flask CLI group)."""
+"""The `samverkan` command: serve, demo, projections rebuild, people (a Flask CLI group)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, FlaskGroup, with_appcontext
 
+from adapters.people import Person
 from web.app import async_mode, create_app, system
 from web.live import live
 
@@ -43,10 +44,27 @@ def _load_demo() -> None:
                      progress=lambda msg: click.echo(f"  {msg}"))
     sys.projections.catch_up()  # safe beside a running follower: one applies at a time
     click.echo(f"Loaded the demo plan ({sys.app.recorder.max_notification_id()} events).")
+    _print_demo_accounts(demo.people)
+
+
+def _print_demo_accounts(people: object) -> None:
+    password = system().settings.demo_password
     click.echo(f"Demo accounts (sign in with the e-mail address and the password {password!r}):")
-    for person in demo.people:
+    for person in people:
         org = f", {person.org_name}" if person.org_name else ""
         click.echo(f"  {person.email:<40} {person.name} – {person.role}{org}")
+
+
+def _demo_people_still_here() -> list[object]:
+    """The demo's people that are still in the people store (not erased), as loaded."""
+    from adapters.demo import ACTORS, PEOPLE, DemoPerson
+
+    found = []
+    for name, email, role, actor in PEOPLE.values():
+        person = system().people.by_email(email)
+        if person is not None and not person.erased and system().accounts.has_password(person.id):
+            found.append(DemoPerson(person.id, name, email, role, ACTORS[actor][0] if actor else None))
+    return found
 
 
 @cli.command("serve")
@@ -62,6 +80,8 @@ def serve(host: str, port: int) -> None:
     if store_is_empty(sys.app):
         click.echo("The event store is empty: loading the demo plan …")
         _load_demo()
+    elif demo_people := _demo_people_still_here():
+        _print_demo_accounts(demo_people)  # unless someone has changed their password since
     live().start()  # broadcast stored changes to the /live rooms
     where = sys.settings.database_url or sys.settings.data_dir.resolve()
     server = _server(current_app._get_current_object(), host, port)
@@ -124,6 +144,59 @@ def rebuild() -> None:
     finally:
         finish()
     click.echo(f"Rebuilt every read model up to event #{position}.")
+
+
+people_cli = AppGroup("people", help="People: names and e-mail addresses, kept outside the event log.")
+cli.add_command(people_cli)
+
+
+@people_cli.command("list")
+@with_appcontext
+def list_people() -> None:
+    """Every person: id, name, e-mail address, and whether they are erased."""
+    for person in system().people.all():
+        name = "" if person.erased else person.name or ""
+        click.echo(f"{person.id}  {name:<30} {person.email or '':<40} "
+                   f"{'erased' if person.erased else ''}".rstrip())
+
+
+@people_cli.command("erase")
+@click.argument("email_or_id")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@with_appcontext
+def erase_person(email_or_id: str, yes: bool) -> None:
+    """Erase a person's personal data (GDPR): name, e-mail, password, sessions, API tokens.
+
+    EMAIL_OR_ID is their e-mail address, their id, or at least its first 8 characters.
+    The event log keeps their id only, so the history still verifies.
+    """
+    from web.views.account import erase_person as erase
+
+    person = _find_person(email_or_id.strip())
+    if person.erased:
+        raise click.ClickException(f"Person #{person.id[:8]} is already erased.")
+    if not yes:
+        click.confirm(f"Erase {person.name} <{person.email or '-'}> (#{person.id[:8]}) for good?",
+                      abort=True)
+    erase(person.id)
+    click.echo(f"Erased person #{person.id[:8]}: name, e-mail, password, sessions and API tokens "
+               "removed; the event log is unchanged.")
+
+
+def _find_person(email_or_id: str) -> Person:
+    people = system().people
+    if "@" in email_or_id:
+        found = people.by_email(email_or_id)
+    else:
+        found = people.get(email_or_id)
+        if found is None and len(email_or_id) >= 8:
+            matches = [p for p in people.all() if p.id.startswith(email_or_id.lower())]
+            if len(matches) > 1:
+                raise click.ClickException(f"More than one person's id starts with {email_or_id}.")
+            found = matches[0] if matches else None
+    if found is None:
+        raise click.ClickException(f"No person has the e-mail address or id {email_or_id}.")
+    return found
 
 
 def main() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from sqlalchemy.pool import StaticPool
 
+from adapters.accounts import Accounts, hasher
 from adapters.db import make_engine
 from adapters.demo import DemoPlan, load_demo, store_is_empty
 from adapters.people import PeopleDirectory
@@ -38,6 +39,14 @@ def people() -> Iterator[PeopleDirectory]:
 def demo(app: Samverkan, people: PeopleDirectory) -> DemoPlan:
     assert store_is_empty(app)
     return load_demo(app, people)
+
+
+@pytest.fixture
+def accounts(people: PeopleDirectory) -> Accounts:
+    return Accounts(people.engine, people, hasher("CHEAPEST"))
+
+
+PASSWORD = "demo-password-2027"
 
 
 def _events(app: Samverkan) -> list[Any]:
@@ -130,3 +139,33 @@ def test_a_second_load_reuses_the_demo_people_already_in_the_people_store(demo, 
         again.close()
     assert [p.person_id for p in second.people] == [p.person_id for p in demo.people]
     assert len(people.all()) == len(demo.people)
+
+
+def test_with_a_password_every_demo_person_signs_in_with_their_email_address(
+        app: Samverkan, people: PeopleDirectory, accounts: Accounts) -> None:
+    demo = load_demo(app, people, accounts, PASSWORD)
+    for person in demo.people:
+        signed_in = accounts.authenticate(person.email, PASSWORD)
+        assert signed_in is not None and signed_in.id == person.person_id
+        assert accounts.authenticate(person.email, PASSWORD + "x") is None
+
+
+def test_without_a_password_no_demo_person_can_sign_in(
+        demo: DemoPlan, accounts: Accounts) -> None:
+    assert not any(accounts.has_password(p.person_id) for p in demo.people)
+    assert accounts.authenticate(demo.people[0].email, PASSWORD) is None
+
+
+def test_a_demo_person_who_changed_their_password_keeps_it_when_the_demo_is_loaded_again(
+        app: Samverkan, people: PeopleDirectory, accounts: Accounts) -> None:
+    demo = load_demo(app, people, accounts, PASSWORD)
+    anna = demo.people[0]
+    accounts.change_password(anna.person_id, PASSWORD, "anna's own password")
+    again = Samverkan()
+    try:
+        load_demo(again, people, accounts, PASSWORD)
+    finally:
+        again.close()
+    assert accounts.authenticate(anna.email, PASSWORD) is None
+    assert accounts.authenticate(anna.email, "anna's own password") is not None
+    assert accounts.authenticate(demo.people[1].email, PASSWORD) is not None

@@ -267,7 +267,8 @@ def test_pledge_can_be_withdrawn(app, plan_id, actors, representative):
     ({"service": "unknown"}, NotFound, "No such service"),
 ])
 def test_pledge_is_checked_against_the_plan_its_budgets_and_services(
-        app, plan_id, actors, budget_id, line_id, target, error, message):
+        app, plan_id, actors, budget_id, line_id, target, error, message, facilitator):
+    app.change_member(plan_id, facilitator, "facilitator", actors["kommun"])  # pledges for it
     other_plan = app.start_plan("Annan plan", "Grannbyn", 2025, 2027).aggregate_id
     other = {"service": app.create_service(other_plan, "S", "Grannbyn").aggregate_id,
              "budget": app.create_budget(other_plan, "B").aggregate_id}

@@ -16,13 +16,17 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, http_sign_in
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SAMVERKAN_CHROMIUM", "/usr/bin/chromium")
@@ -30,6 +34,8 @@ BUNDLE = ROOT / "web/static/dist/budget.js"
 SOURCES = ROOT / "web/static/js"
 WAIT_MS = 10_000  # the longest any one browser step may take
 SECRET = "browser-tests"
+#: Who reads the sheet for the tests' own checks: the observer, who can read but not change.
+READER = DEMO_EMAILS["Gunnar Persson"]
 
 needs_browser = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
@@ -50,10 +56,23 @@ class Server:
     plan_id: str
     budget_id: str
     log: Path
+    _reader: urllib.request.OpenerDirector | None = field(default=None, repr=False, compare=False)
 
     def get(self, path: str) -> str:
-        with urllib.request.urlopen(self.url + path, timeout=5) as reply:
-            return reply.read().decode()
+        """A page or JSON as a signed-in member reads it (signing in again if the session
+        ended, as a restart with a new secret key does)."""
+        for _ in range(2):
+            if self._reader is None:
+                self._reader = http_sign_in(self.url, READER)
+            try:
+                with self._reader.open(self.url + path, timeout=5) as reply:
+                    if urllib.parse.urlparse(reply.url).path != "/sign-in":
+                        return reply.read().decode()
+            except urllib.error.HTTPError as error:
+                if error.code != 401:
+                    raise
+            self._reader = None
+        raise AssertionError(f"{path}: signed in, yet sent to sign in again")
 
     def sheet(self) -> dict[str, Any]:
         return json.loads(self.get(f"/api/budgets/{self.budget_id}/sheet"))
@@ -92,7 +111,7 @@ def start_server(data_dir: Path, port: int | None = None,
     port = port or _free_port()
     log = data_dir / f"server-{port}-{time.monotonic_ns()}.log"
     env = {**os.environ, "SAMVERKAN_DATA": str(data_dir / "var"), "PORT": str(port),
-           "SAMVERKAN_SECRET_KEY": secret}
+           "SAMVERKAN_SECRET_KEY": secret, "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD}
     env.pop("SAMVERKAN_DATABASE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -102,18 +121,18 @@ def start_server(data_dir: Path, port: int | None = None,
     deadline = time.monotonic() + 30
     while True:
         try:
-            with urllib.request.urlopen(url + "/", timeout=2) as reply:
-                front = reply.read().decode()
-            break
+            with urllib.request.urlopen(url + "/sign-in", timeout=2):
+                break
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
                 pytest.fail(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.1)
-    plan_id = re.search(r"/plans/([0-9a-f-]{36})", front).group(1)
-    with urllib.request.urlopen(f"{url}/plans/{plan_id}", timeout=5) as reply:
-        budget_id = re.search(r"/budgets/([0-9a-f-]{36})", reply.read().decode()).group(1)
-    return process, Server(url, plan_id, budget_id, log)
+    server = Server(url, "", "", log)
+    server.plan_id = re.search(r"/plans/([0-9a-f-]{36})", server.get("/")).group(1)
+    server.budget_id = re.search(r"/budgets/([0-9a-f-]{36})",
+                                 server.get(f"/plans/{server.plan_id}")).group(1)
+    return process, server
 
 
 def stop_server(process: subprocess.Popen[bytes]) -> None:
@@ -148,7 +167,8 @@ def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.getbasetemp()
     if base not in _demo_folders:
         data = tmp_path_factory.mktemp("demo")
-        env = {**os.environ, "SAMVERKAN_DATA": str(data / "var")}
+        env = {**os.environ, "SAMVERKAN_DATA": str(data / "var"),
+               "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD}
         env.pop("SAMVERKAN_DATABASE_URL", None)
         subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "demo"],
                        cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
@@ -197,10 +217,11 @@ def browser_fixture() -> Iterator[Any]:
 
 
 class Person:
-    """One person in their own browser context (own cookies, own localStorage)."""
+    """One person in their own browser context (own cookies, own localStorage); a name that
+    is not a demo person's ("nobody") is an anonymous visitor."""
 
     def __init__(self, browser: Any, server: Server, name: str) -> None:
-        self.server, self.name = server, name
+        self.server, self.name, self.email = server, name, DEMO_EMAILS.get(name)
         self.context = browser.new_context(viewport={"width": 1600, "height": 1000},
                                            locale="sv-SE")
         self.context.set_default_timeout(WAIT_MS)
@@ -209,13 +230,21 @@ class Person:
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
 
     def sign_in(self, next_path: str | None = None) -> Person:
-        """Through the real sign-in page: choose yourself, press the button."""
+        """Through the real sign-in page: e-mail address, password, the button; then on to
+        `next_path` (the budget page unless told)."""
+        assert self.email, f"{self.name} has no demo account"
         target = next_path or self.server.budget_path()
-        self.page.goto(f"{self.server.url}/sign-in?next={urllib.request.quote(target)}")
-        self.page.get_by_label(re.compile(f"^{re.escape(self.name)} ")).check()
-        self.page.locator("form.sign-in [type='submit']").click()
-        self.page.wait_for_url(re.compile(re.escape(target.split("?")[0])))
+        self.page.goto(f"{self.server.url}/sign-in?next={urllib.parse.quote(target)}")
+        self.fill_in_sign_in(self.email, DEMO_PASSWORD)
+        path = urllib.parse.urlparse(target).path
+        self.page.wait_for_url(lambda url: urllib.parse.urlparse(url).path == path)
         return self
+
+    def fill_in_sign_in(self, email: str, password: str) -> None:
+        """Fill in the sign-in form of the page shown and send it."""
+        self.page.locator("#email").fill(email)
+        self.page.locator("#password").fill(password)
+        self.page.locator("form.sign-in [type='submit']").click()
 
     def open_budget(self, lang: str = "en") -> BudgetPage:
         """The budget page, live (the tests read English UI text; amounts in any language)."""

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     BudgetPage,
@@ -38,14 +39,31 @@ def _violations(page: Any) -> str:
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_the_plans_plan_and_sign_in_pages_have_no_violations(
+def test_the_plans_plan_account_and_sign_in_pages_have_no_violations(
         browser: Any, shared_server: Server, lang: str) -> None:
-    visitor = Person(browser, shared_server, "nobody")
+    visitor = Person(browser, shared_server, "Anna Berg")
     try:
-        for path in ("/", f"/plans/{shared_server.plan_id}", "/sign-in"):
+        visitor.page.goto(f"{shared_server.url}/sign-in?lang={lang}")  # before signing in
+        assert visitor.page.evaluate("document.documentElement.lang") == lang
+        assert _violations(visitor.page) == "", "/sign-in"
+        visitor.sign_in(next_path="/")
+        for path in ("/", f"/plans/{shared_server.plan_id}", "/account"):
             visitor.page.goto(f"{shared_server.url}{path}?lang={lang}")
             assert visitor.page.evaluate("document.documentElement.lang") == lang
             assert _violations(visitor.page) == "", path
+    finally:
+        visitor.close()
+
+
+def test_the_sign_in_page_telling_of_a_failed_sign_in_has_no_violations(
+        browser: Any, shared_server: Server) -> None:
+    visitor = Person(browser, shared_server, "nobody")
+    try:
+        visitor.page.goto(f"{shared_server.url}/sign-in?lang=en")
+        visitor.fill_in_sign_in("nobody@example.org", "not the password")
+        visitor.page.wait_for_selector("#sign-in-error")
+        assert visitor.page.locator("#email").get_attribute("aria-invalid") == "true"
+        assert _violations(visitor.page) == ""
     finally:
         visitor.close()
 
@@ -68,9 +86,9 @@ def test_the_live_budget_page_has_no_violations_while_editing(anna: Person, lang
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_budget_page_read_only_has_no_violations(
         browser: Any, shared_server: Server, lang: str) -> None:
-    visitor = Person(browser, shared_server, "nobody")
+    visitor = Person(browser, shared_server, "Gunnar Persson")  # an observer reads only
     try:
-        visitor.page.goto(shared_server.url + shared_server.budget_path(lang))
+        visitor.sign_in(shared_server.budget_path(lang))
         visitor.page.wait_for_selector("[data-budget-app][data-ready='true']")
         assert _violations(visitor.page) == ""
     finally:
@@ -86,8 +104,7 @@ def test_the_conflict_dialog_has_no_violations(browser: Any, shared_server: Serv
         line_id = first.line_ids()[-1]
         second.cell(line_id, "amount:2029").dblclick()
         first.edit(line_id, "amount:2029", "123")
-        second.page.wait_for_function(
-            "document.querySelector('[data-part=announcer]').textContent.includes('123')")
+        expect(second.announcer()).to_contain_text("123")  # (no wait_for_function: CSP forbids eval)
         second.cell(line_id, "amount:2029").locator("input").fill("456")
         second.cell(line_id, "amount:2029").locator("input").press("Enter")
         second.page.wait_for_selector("dialog[open]")

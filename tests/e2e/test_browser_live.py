@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any
 
@@ -11,6 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 from domain.budgets import split_amount
+from tests.e2e.auth_helpers import DEMO_PASSWORD
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     BudgetPage,
     Person,
@@ -364,26 +366,22 @@ def test_a_refused_edit_shows_the_reason_and_the_cell_goes_back(
     expect(anna.cell(line["line_id"], "amount:2027").locator(".cell-error")).to_be_visible()
 
 
-def test_the_page_runs_under_a_strict_content_security_policy(
+def test_the_page_runs_under_the_servers_strict_content_security_policy(
         browser: Any, server: Server) -> None:
     person = Person(browser, server, "Anna Berg")
     try:
-        policy = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                  "connect-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'")
-
-        def with_policy(route: Any) -> None:
-            response = route.fetch()
-            route.fulfill(response=response,
-                          headers={**response.headers, "content-security-policy": policy})
-
         person.context.add_init_script("""
             window.__violations = [];
             document.addEventListener('securitypolicyviolation',
                 e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));
         """)
-        person.context.route(re.compile(r".*/budgets/[0-9a-f-]+(\?.*)?$"), with_policy)
+        policies = []
+        person.page.on("response", lambda r: policies.append(r.headers.get("content-security-policy"))
+                       if "/budgets/" in r.url and r.request.resource_type == "document" else None)
         person.sign_in()
         budget = person.open_budget()
+        assert policies and all(p and "'unsafe-inline'" not in p and "script-src 'self'" in p
+                                and "style-src 'self'" in p for p in policies), policies
         anna_line = _line(server, 0)["line_id"]
         budget.edit(anna_line, "amount:2029", "5")
         expect(budget.value(anna_line, "amount:2029")).to_have_text("5")
@@ -394,13 +392,28 @@ def test_the_page_runs_under_a_strict_content_security_policy(
         person.close()
 
 
-def test_the_page_reads_well_without_signing_in(browser: Any, server: Server) -> None:
-    person = Person(browser, server, "nobody")
+def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in_and_then_back_to_the_budget(
+        browser: Any, server: Server) -> None:
+    person = Person(browser, server, "Gunnar Persson")
     try:
         person.page.goto(server.url + server.budget_path("en"))
+        assert urllib.parse.urlparse(person.page.url).path == "/sign-in"
+        assert person.page.locator("[data-budget-app]").count() == 0  # nothing of the budget
+        person.fill_in_sign_in(person.email, DEMO_PASSWORD)
+        person.page.wait_for_url(re.compile(re.escape(server.budget_path("en"))))
+        person.page.wait_for_selector("[data-budget-app][data-ready='true']")
+    finally:
+        person.close()
+
+
+@pytest.mark.xfail(strict=True, reason="the budget page does not know the person's role: an "
+                   "observer's grid is editable (the server refuses the edits)")
+def test_an_observer_reads_the_budget_but_cannot_edit_it(browser: Any, server: Server) -> None:
+    person = Person(browser, server, "Gunnar Persson").sign_in(server.budget_path("en"))
+    try:
         person.page.wait_for_selector("[data-budget-app][data-ready='true']")
         page = BudgetPage(person.page)
-        expect(page.status()).to_contain_text("Read only")
+        expect(page.part("grid")).to_have_attribute("aria-readonly", "true")
         expect(person.page.get_by_role("button", name="Add line")).to_be_hidden()
         line = _line(server, 0)
         page.cell(line["line_id"], "amount:2027").dblclick()
@@ -408,3 +421,15 @@ def test_the_page_reads_well_without_signing_in(browser: Any, server: Server) ->
         expect(page.figure("total")).to_have_text(re.compile(r"^[\d,]+\u00a0SEK$"))
     finally:
         person.close()
+
+
+def test_signing_out_in_another_tab_makes_the_grid_read_only(
+        people: dict[str, Person], server: Server) -> None:
+    anna = people["Anna Berg"]
+    budget = anna.open_budget()
+    other_tab = anna.context.new_page()
+    other_tab.goto(server.url + "/")
+    other_tab.locator("form[action='/sign-out'] button").click()
+    other_tab.wait_for_url(re.compile("/sign-in"))
+    expect(budget.status()).to_have_attribute("data-connection", "signed_out")
+    expect(budget.part("toolbar")).to_be_hidden()

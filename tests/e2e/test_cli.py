@@ -7,27 +7,35 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from tests.e2e.auth_helpers import DEMO_PASSWORD, http_sign_in
 from web.cli import cli
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
+    monkeypatch.setenv("SAMVERKAN_DEMO_PASSWORD", DEMO_PASSWORD)
     monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
     return {**os.environ, "SAMVERKAN_DATA": str(tmp_path / "var")}
 
 
-def test_demo_loads_the_plan_and_lists_the_demo_people(env: dict[str, str]) -> None:
+def test_demo_loads_the_plan_and_lists_the_demo_accounts_with_their_password(
+        env: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "Loaded the demo plan (134 events)" in result.output
-    assert "Anna Berg <anna.berg@ljusdal.example.se> – facilitator" in result.output
+    assert (f"Demo accounts (sign in with the e-mail address and the password '{DEMO_PASSWORD}'):"
+            in result.output)
+    lines = result.output.splitlines()
+    assert "  anna.berg@ljusdal.example.se             Anna Berg – facilitator, Ljusdals kommun" in lines
+    assert "  gunnar.persson@ljusdal.example.se        Gunnar Persson – observer" in lines
 
 
 def test_demo_refuses_a_store_that_has_events_unless_forced(env: dict[str, str]) -> None:
@@ -58,18 +66,23 @@ def test_serve_loads_the_demo_on_an_empty_store_and_answers(env: dict[str, str])
     command = [sys.executable, "-m", "web.entry", "serve"]
     server = subprocess.Popen(command, env={**env, "PORT": str(port)}, stdout=subprocess.PIPE,
                               stderr=subprocess.STDOUT, text=True)
+    url = f"http://127.0.0.1:{port}"
     try:
         deadline, page = time.monotonic() + 30, None
         while time.monotonic() < deadline and page is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=2) as reply:
-                    page = reply.read().decode()
+                with urllib.request.urlopen(f"{url}/", timeout=2) as reply:
+                    page, landed = reply.read().decode(), reply.url
             except OSError:
                 time.sleep(0.2)
         assert page is not None, "the server did not answer within 30 s"
-        assert "Serviceplan Ramsjö" in page
+        assert urllib.parse.urlparse(landed).path == "/sign-in"  # nothing to read before it
+        anna = http_sign_in(url, "anna.berg@ljusdal.example.se")  # with the demo password
+        with anna.open(f"{url}/", timeout=5) as reply:
+            assert "Serviceplan Ramsjö" in reply.read().decode()
     finally:
         server.terminate()
         output = server.communicate(timeout=10)[0]
     assert f"http://127.0.0.1:{port}/" in output
-    assert "Anna Berg" in output
+    assert f"the password '{DEMO_PASSWORD}'" in output
+    assert "anna.berg@ljusdal.example.se" in output and "Anna Berg" in output

@@ -10,7 +10,8 @@ from flask import Flask
 from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from projections import queries
-from tests.e2e.live_helpers import Participant
+from tests.e2e.auth_helpers import DEMO_PASSWORD, post_form, sign_in
+from tests.e2e.live_helpers import NS, Participant
 
 
 @pytest.fixture
@@ -31,6 +32,12 @@ def _in_meeting(app: Flask, demo: DemoPlan, name: str) -> Participant:
     return participant
 
 
+def _told_signed_out(participant: Participant) -> bool:
+    """The server said `signed_out` before it closed the connection (read from the test
+    client's queue: a closed connection no longer hands out what it received)."""
+    return any(p["name"] == "signed_out" and p["namespace"] == NS for p in participant.socket.queue)
+
+
 def _amount(sheet: queries.BudgetSheet, line: int, year: int) -> tuple[str, int]:
     row = sheet.lines[line]
     return row["line_id"], row["amounts"][year]["version"]
@@ -43,14 +50,54 @@ def test_a_connection_without_a_signed_in_person_is_refused(running: Flask) -> N
 
 def test_someone_who_is_not_a_member_cannot_join(running: Flask, demo: DemoPlan,
                                                  demo_system: System) -> None:
-    stranger = demo_system.people.add("Utomstående Person", "x@example.org")
+    demo_system.accounts.register("Utomstående Person", "x@example.org", DEMO_PASSWORD)
     http = running.test_client()
-    http.post("/sign-in", data={"person_id": stranger})
+    assert sign_in(http, "x@example.org").status_code == 302
     from web.extensions import socketio
 
     socket = socketio.test_client(running, namespace="/live", flask_test_client=http)
+    assert socket.is_connected("/live")  # signed in: it may connect, but not join this plan
     reply = socket.emit("join", {"plan_id": demo.plan_id}, namespace="/live", callback=True)
     assert reply["ok"] is False and reply["error"]["error"] == "not_allowed"
+
+
+def test_an_observer_follows_the_meeting_but_cannot_change_the_budget(
+        running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
+    gunnar = _in_meeting(running, demo, "Gunnar Persson")
+    stored = demo_system.app.recorder.max_notification_id()
+    line, version = _amount(sheet, 0, 2027)
+    reply = gunnar.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                           amount=1, expected_version=version)
+    assert reply["ok"] is False and reply["error"]["error"] == "not_allowed"
+    assert demo_system.app.recorder.max_notification_id() == stored
+    anna = _in_meeting(running, demo, "Anna Berg")
+    ack = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+                       amount=2, expected_version=version)
+    assert [c["position"] for c in gunnar.received("change")] == [ack["position"]]
+
+
+def test_signing_out_closes_the_live_connection_of_that_session(
+        running: Flask, demo: DemoPlan) -> None:
+    anna = _in_meeting(running, demo, "Anna Berg")
+    assert post_form(anna.http, "/sign-out", page="/").status_code == 302
+    assert not anna.socket.is_connected(NS)
+    assert _told_signed_out(anna)
+    from web.extensions import socketio
+
+    again = socketio.test_client(running, namespace=NS, flask_test_client=anna.http)
+    assert not again.is_connected(NS)  # and the same browser cannot open a new one
+
+
+def test_a_password_change_closes_the_persons_other_live_connections_only(
+        running: Flask, demo: DemoPlan) -> None:
+    here, elsewhere = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Anna Berg")
+    changed = post_form(here.http, "/account/password", {
+        "current_password": DEMO_PASSWORD, "new_password": "a brand new password",
+        "repeat_password": "a brand new password"}, page="/account")
+    assert changed.status_code == 302
+    assert not elsewhere.socket.is_connected(NS)
+    assert _told_signed_out(elsewhere)
+    assert here.socket.is_connected(NS) and here.received("signed_out", timeout=0.2) == []
 
 
 def test_an_edit_reaches_every_participant_with_who_made_it(

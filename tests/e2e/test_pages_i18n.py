@@ -9,11 +9,13 @@ import uuid
 
 import pytest
 from flask import Flask
+from flask.testing import FlaskClient
 
 from adapters.demo import DemoPlan
 from domain import plans
 from domain.base import require_choice
 from domain.errors import RuleViolated
+from tests.e2e.auth_helpers import DEMO_EMAILS, sign_in
 from web.errors import translated
 from web.extensions import socketio
 
@@ -35,6 +37,13 @@ NO_SUCH_BUDGET = {"sv": "Budgeten finns inte.", "nb": "Budsjettet finnes ikke.",
                   "en": "No such budget."}
 
 
+def _anna(app: Flask) -> FlaskClient:
+    """Anna Berg, signed in (the plan's pages are for its members)."""
+    client = app.test_client()
+    assert sign_in(client, DEMO_EMAILS["Anna Berg"]).status_code == 302
+    return client
+
+
 def _one(pattern: str, text: str) -> str:
     found = re.search(pattern, text, re.S)
     assert found, pattern
@@ -43,7 +52,7 @@ def _one(pattern: str, text: str) -> str:
 
 @pytest.mark.parametrize("lang", BUDGET_PAGE)
 def test_the_budget_page_speaks_the_readers_language(app: Flask, demo: DemoPlan, lang: str) -> None:
-    page = app.test_client().get(f"/budgets/{demo.budget_id}?lang={lang}")
+    page = _anna(app).get(f"/budgets/{demo.budget_id}?lang={lang}")
     assert page.status_code == 200
     expected = BUDGET_PAGE[lang]
     assert f'<html lang="{lang}">' in page.text
@@ -59,7 +68,7 @@ def test_the_budget_page_speaks_the_readers_language(app: Flask, demo: DemoPlan,
 
 
 def test_the_sector_names_on_the_plan_page_are_translated(app: Flask, demo: DemoPlan) -> None:
-    client = app.test_client()
+    client = _anna(app)
     swedish = client.get(f"/plans/{demo.plan_id}?lang=sv").text
     norwegian = client.get(f"/plans/{demo.plan_id}?lang=nb").text
     english = client.get(f"/plans/{demo.plan_id}?lang=en").text
@@ -70,7 +79,7 @@ def test_the_sector_names_on_the_plan_page_are_translated(app: Flask, demo: Demo
 
 @pytest.mark.parametrize("lang", NO_SUCH_BUDGET)
 def test_a_domain_error_reaches_the_reader_in_their_language(app: Flask, lang: str) -> None:
-    client = app.test_client()
+    client = _anna(app)
     page = client.get(f"/budgets/not-an-id?lang={lang}")
     assert page.status_code == 404
     assert _one(r"<main[^>]*>.*?<p>(.*?)</p>", page.text) == NO_SUCH_BUDGET[lang]
@@ -94,12 +103,11 @@ def test_the_blanks_of_a_domain_message_are_filled_with_words_in_the_readers_lan
     assert refused.value.details["field"] == "role"  # the machine-readable details stay as stored
 
 
-
 def _in_meeting_in(app: Flask, demo: DemoPlan, lang: str):
     anna = next(p for p in demo.people if p.name == "Anna Berg")
     http = app.test_client()
-    http.get(f"/?lang={lang}")  # the language is kept in the session the socket shares
-    http.post("/sign-in", data={"person_id": anna.person_id})
+    http.get(f"/sign-in?lang={lang}")  # the language is kept in the session the socket shares
+    assert sign_in(http, anna.email).status_code == 302  # keeps the language chosen
     socket = socketio.test_client(app, namespace="/live", flask_test_client=http)
     joined = socket.emit("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id},
                          namespace="/live", callback=True)

@@ -57,7 +57,7 @@ def end_live_sessions(sessions: list[str], hashed: bool = False) -> int:
     for value in sessions:
         room = session_room(value if hashed else token_hash(value))
         for sid, _ in list(server.manager.get_participants(NAMESPACE, room)):
-            server.emit("signed_out", {}, to=sid, namespace=NAMESPACE)
+            server.emit("signed_out", {"error": "not_signed_in"}, to=sid, namespace=NAMESPACE)
             server.disconnect(sid, namespace=NAMESPACE)
             closed += 1
     return closed

@@ -6,31 +6,38 @@ Events hold ids only (people can be erased); names are looked up when a change i
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from adapters.people import PeopleDirectory
-from projections.tables import plan_actor, plan_member
+from projections.tables import plan_actor
+
+#: How long a looked-up name is kept: a person erased from another process (the CLI) stops
+#: being named on live pages within this time; erasure in this process forgets at once.
+NAME_TTL = 30.0
 
 
 class NameBook:
     def __init__(self, engine: Engine, people: PeopleDirectory) -> None:
         self.engine, self.people = engine, people
         self._lock = threading.Lock()
-        self._people: dict[str, str] = {}
+        self._people: dict[str, tuple[str, float]] = {}  # person → (name, looked up at)
         self._orgs: dict[str, dict[str, dict[str, str]]] = {}  # plan → actor → name, sector
 
     def person(self, person_id: str | None) -> str | None:
         if not person_id:
             return None
+        now = time.monotonic()
         with self._lock:
-            if person_id in self._people:
-                return self._people[person_id]
+            known = self._people.get(person_id)
+        if known is not None and now - known[1] < NAME_TTL:
+            return known[0]
         name = self.people.display_names([person_id])[person_id]
         with self._lock:
-            self._people[person_id] = name
+            self._people[person_id] = (name, now)
         return name
 
     def org(self, plan_id: str, org_id: str | None) -> dict[str, str] | None:
@@ -54,15 +61,6 @@ class NameBook:
         org = self.org(plan_id, org_id) or {}
         return {"person_id": person_id, "name": self.person(person_id), "org_id": org_id,
                 "org_name": org.get("name"), "sector": org.get("sector")}
-
-    def membership(self, plan_id: str, person_id: str) -> dict[str, Any] | None:
-        """The person's role and organisation in the plan (None if not a member)."""
-        with self.engine.connect() as conn:
-            row = conn.execute(select(plan_member.c.role, plan_member.c.org_id).where(
-                plan_member.c.plan_id == plan_id, plan_member.c.person_id == person_id)).first()
-        if row is None:
-            return None
-        return {**self.by(plan_id, person_id, row.org_id), "role": row.role}
 
     def _load_orgs(self, plan_id: str) -> dict[str, dict[str, str]]:
         with self.engine.connect() as conn:

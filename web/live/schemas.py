@@ -116,7 +116,8 @@ def load_command(data: Any) -> dict[str, Any]:
     """Validate a command message; raises ValidationError naming what is wrong."""
     if not isinstance(data, dict):
         raise ValidationError({"_schema": ["A command is an object."]})
-    schema = COMMANDS.get(data.get("type"))  # type: ignore[arg-type]
+    kind = data.get("type")
+    schema = COMMANDS.get(kind) if isinstance(kind, str) else None
     if schema is None:
         raise ValidationError({"type": [f"Must be one of: {', '.join(COMMANDS)}."]})
     return schema().load(data)

@@ -153,6 +153,11 @@ export class BudgetApp {
       return;
     }
     this.sending = null;
+    if (reply?.ok === false && reply.error?.error === "rate_limited") {
+      // The server asks us to slow down: the same command (same id) goes again after the pause.
+      setTimeout(() => this.pump(), Math.max(50, (reply.error.retry_after ?? 0.5) * 1000));
+      return;
+    }
     this.answered(item, reply);
     this.pump();
   }

@@ -1,0 +1,285 @@
+"""The authorisation matrix: every HTTP route and every socket event × every kind of person.
+
+People: anonymous, a signed-in non-member, an observer (Gunnar), a representative of one
+organisation acting on another organisation's things (Erik of Region Gävleborg, on Maria of
+Ramsjö Lanthandel), and a facilitator (Anna). A route or socket event without a row here fails
+the first two tests, so nothing new ships without someone deciding who may use it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from adapters.accounts import credentials
+from adapters.bootstrap import System
+from adapters.demo import DemoPlan
+from adapters.invitations import invitations
+from adapters.people import people
+from adapters.tokens import api_tokens
+from domain.context import acting_as
+from domain.plans import Plan
+from tests.e2e.auth_helpers import DEMO_PASSWORD, csrf_token, sign_in
+from web.extensions import socketio
+from web.live.commands import RUN
+from web.live.namespace import LiveNamespace
+
+PERSONAS = ("anonymous", "non_member", "observer", "representative", "facilitator")
+SIGNED_IN = set(PERSONAS) - {"anonymous"}
+MEMBERS = {"observer", "representative", "facilitator"}
+EDITORS = {"representative", "facilitator"}
+OUTSIDER = ("Olle Utomstående", "olle@example.org", "olle-password-1")
+EMAILS = {"observer": "gunnar.persson@ljusdal.example.se",
+          "representative": "erik.lindqvist@region.example.se",
+          "facilitator": "anna.berg@ljusdal.example.se", "non_member": OUTSIDER[1]}
+NS = "/live"
+
+
+@dataclass
+class World:
+    system: System
+    demo: DemoPlan
+    ids: dict[str, str] = field(default_factory=dict)
+
+    def person(self, name: str) -> str:
+        return next(p.person_id for p in self.demo.people if p.name.startswith(name))
+
+
+def _propose(w: World) -> None:
+    with acting_as(w.person("Anna")):
+        w.system.app.propose_budget(w.demo.budget_id)
+
+
+def _adopt(w: World) -> None:
+    _propose(w)
+    with acting_as(w.person("Anna")):
+        w.system.app.adopt_budget(w.demo.budget_id)
+
+
+@dataclass(frozen=True)
+class Route:
+    """One HTTP route: what to send, who may, and what has to be true before."""
+
+    path: str
+    allowed: set[str]
+    data: Callable[[World, str], dict[str, Any]] | None = None
+    prepare: Callable[[World], None] | None = None
+
+
+def _invite(w: World, _: str) -> dict[str, Any]:
+    return {"email": f"ny-{uuid.uuid4().hex[:6]}@example.org", "role": "representative",
+            "org_id": w.ids["region"]}
+
+
+ROUTES: dict[tuple[str, str], Route] = {
+    ("plans.index", "GET"): Route("/", SIGNED_IN),
+    ("plans.plan", "GET"): Route("/plans/{plan}", MEMBERS),
+    ("plans.budget", "GET"): Route("/budgets/{budget}", MEMBERS),
+    ("api.budget_sheet", "GET"): Route("/api/budgets/{budget}/sheet", MEMBERS),
+    ("api.me", "GET"): Route("/api/me", SIGNED_IN),
+    ("account.index", "GET"): Route("/account", SIGNED_IN),
+    ("account.change_password", "POST"): Route("/account/password", SIGNED_IN, lambda w, who: {
+        "current_password": w.ids.get("password:" + who, "x"), "new_password": "a-new-password-9",
+        "repeat_password": "a-new-password-9"}),
+    ("account.create_token", "POST"): Route("/account/tokens", SIGNED_IN, lambda w, who: {
+        "label": "Excel"}),
+    ("account.revoke_token", "POST"): Route(  # the facilitator's token: nobody else's to revoke
+        "/account/tokens/{token}/revoke", {"facilitator"}),
+    ("account.erase", "POST"): Route("/account/erase", SIGNED_IN, lambda w, who: {
+        "confirm_email": EMAILS.get(who, "")}),
+    ("members.index", "GET"): Route("/plans/{plan}/members", MEMBERS),
+    ("members.invite", "POST"): Route("/plans/{plan}/invitations", {"facilitator"}, _invite),
+    ("members.revoke", "POST"): Route("/plans/{plan}/invitations/{invitation}/revoke",
+                                      {"facilitator"}),
+    ("members.change", "POST"): Route("/plans/{plan}/members/{maria}", {"facilitator"},
+                                      lambda w, who: {"role": "observer", "org_id": ""}),
+    ("members.remove", "POST"): Route("/plans/{plan}/members/{maria}/remove", {"facilitator"}),
+    ("budgets.propose", "POST"): Route("/budgets/{budget}/propose", {"facilitator"}),
+    ("budgets.return_to_draft", "POST"): Route("/budgets/{budget}/return-to-draft",
+                                               {"facilitator"}, prepare=_propose),
+    ("budgets.adopt", "POST"): Route("/budgets/{budget}/adopt", {"facilitator"}, prepare=_propose),
+    ("budgets.revision", "POST"): Route("/budgets/{budget}/revision", {"facilitator"},
+                                        prepare=_adopt),
+    # Public: an invitation link is its own key; signing in is for everyone.
+    ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
+    ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},
+                                          lambda w, who: {"name": "Ny Person",
+                                                          "password": "ny-person-password",
+                                                          "repeat_password": "ny-person-password"}),
+    ("auth.sign_in_form", "GET"): Route("/sign-in", set(PERSONAS)),
+    ("auth.sign_in", "POST"): Route("/sign-in", set(PERSONAS), lambda w, who: {
+        "email": EMAILS.get(who, "nobody@example.org"),
+        "password": w.ids.get("password:" + who, "wrong-password")} if who != "anonymous" else {
+        "email": EMAILS["facilitator"], "password": DEMO_PASSWORD}),
+    ("auth.sign_out", "POST"): Route("/sign-out", SIGNED_IN),
+    ("static", "GET"): Route("/static/css/app.css", set(PERSONAS)),
+}
+
+
+def _routes(app: Flask) -> set[tuple[str, str]]:
+    return {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+            for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_every_http_route_has_a_row_in_the_matrix(app: Flask) -> None:
+    routes = _routes(app)
+    assert routes - set(ROUTES) == set(), "new routes need a row in ROUTES"
+    assert set(ROUTES) - routes == set(), "rows for routes that are gone"
+
+
+SOCKET_EVENTS = {f"on_{name}" for name in ("connect", "disconnect", "join", "leave", "focus", "command")}
+
+
+def test_every_socket_event_and_command_has_a_row_in_the_matrix() -> None:
+    handlers = {name for name in dir(LiveNamespace) if name.startswith("on_")}
+    assert handlers == SOCKET_EVENTS
+    assert set(RUN) == set(COMMANDS)
+
+
+@pytest.fixture
+def world(demo_system: System, demo: DemoPlan) -> World:
+    w = World(demo_system, demo)
+    w.system.accounts.register(*OUTSIDER)
+    plan = w.system.app.load(Plan, demo.plan_id)
+    w.ids.update({"plan": demo.plan_id, "budget": demo.budget_id, "maria": w.person("Maria"),
+                  "region": next(a for a, v in plan.actors.items() if v["name"] == "Region Gävleborg")})
+    w.ids["token"] = w.system.tokens.issue(w.person("Anna"), "Matrix")[0]
+    _, w.ids["invite_token"] = w.system.invitations.create(
+        demo.plan_id, "inbjuden@example.org", "observer", None, w.person("Anna"))
+    w.ids["invitation"] = w.system.invitations.pending(demo.plan_id)[0].id
+    for who in SIGNED_IN:
+        w.ids["password:" + who] = OUTSIDER[2] if who == "non_member" else DEMO_PASSWORD
+    return w
+
+
+def _state(system: System) -> tuple[Any, ...]:
+    """Everything a refused request must leave as it was."""
+    with system.engine.connect() as conn:
+        stored = tuple(conn.execute(select(func.count()).select_from(t)).scalar()
+                       for t in (people, credentials, api_tokens, invitations))
+        revoked = conn.execute(select(func.count()).select_from(api_tokens)
+                               .where(api_tokens.c.revoked_at.is_not(None))).scalar()
+        used = conn.execute(select(func.count()).select_from(invitations)
+                            .where(invitations.c.accepted_at.is_not(None)
+                                   | invitations.c.revoked_at.is_not(None))).scalar()
+        hashes = tuple(conn.execute(select(credentials.c.password_hash)
+                                    .order_by(credentials.c.person_id)).scalars())
+    return (system.app.recorder.max_notification_id(), stored, revoked, used, hashes)
+
+
+def _client(app: Flask, who: str, w: World) -> FlaskClient:
+    client = app.test_client()
+    if who != "anonymous":
+        reply = sign_in(client, EMAILS[who], w.ids["password:" + who])
+        assert reply.status_code == 302, f"{who} could not sign in"
+    return client
+
+
+def _send(client: FlaskClient, who: str, method: str, path: str, data: dict[str, Any] | None) -> Any:
+    if method == "GET":
+        return client.get(path)
+    page = "/sign-in" if who == "anonymous" else "/account"  # a page of theirs, with its token
+    return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page)})
+
+
+@pytest.mark.parametrize("route", sorted(ROUTES), ids=lambda r: f"{r[1]} {r[0]}")
+def test_each_route_lets_in_exactly_the_people_its_row_names(
+        app: Flask, world: World, route: tuple[str, str]) -> None:
+    row = ROUTES[route]
+    if row.prepare:
+        row.prepare(world)
+    # Refusals first (they must change nothing), then the people who may.
+    for who in sorted(PERSONAS, key=lambda p: (p in row.allowed, PERSONAS.index(p))):
+        client = _client(app, who, world)
+        before = _state(world.system)
+        data = row.data(world, who) if row.data else None
+        reply = _send(client, who, route[1], row.path.format(**world.ids), data)
+        where = reply.headers.get("Location", "")
+        if who in row.allowed:
+            assert reply.status_code in (200, 201, 302, 303), (who, reply.status_code)
+            assert "/sign-in" not in where or route[0] in ("auth.sign_out", "account.erase"), who
+        else:
+            if who == "anonymous":
+                assert reply.status_code == 401 or "/sign-in" in where, (who, reply.status_code)
+            else:
+                assert reply.status_code in (403, 404), (who, reply.status_code)
+            assert _state(world.system) == before, f"{who}'s refused {route} changed something"
+
+
+# ---- socket events ------------------------------------------------------------------------
+
+def _line(w: World) -> str:
+    from projections import queries
+
+    with w.system.engine.connect() as conn:
+        return queries.budget_sheet(conn, w.demo.budget_id).lines[0]["line_id"]
+
+
+COMMANDS: dict[str, Callable[[World], dict[str, Any]]] = {
+    "add_line": lambda w: {"label": "Ny rad", "category": "Drift", "amounts": {}},
+    "rename_line": lambda w: {"line_id": _line(w), "label": "Nytt namn"},
+    "recategorise_line": lambda w: {"line_id": _line(w), "category": "Ny kategori"},
+    "change_amount": lambda w: {"line_id": _line(w), "year": 2027, "amount": 123_400},
+    # Erik (Region) sets Ramsjö Lanthandel's share: co-editing the draft is every editor's.
+    "set_share": lambda w: {"line_id": _line(w), "actor_id": w.ids["handel"], "share": 1900},
+    "move_line": lambda w: {"line_id": _line(w), "position": 3},
+    "remove_line": lambda w: {"line_id": _line(w)},
+    "undo": lambda w: {},
+}
+
+
+def _socket(app: Flask, who: str, w: World) -> Any:
+    client = _client(app, who, w)
+    return socketio.test_client(app, namespace=NS, flask_test_client=client)
+
+
+@pytest.mark.parametrize("who", PERSONAS)
+def test_connecting_needs_a_signed_in_session(running: Flask, world: World, who: str) -> None:
+    socket = _socket(running, who, world)
+    assert socket.is_connected(NS) == (who in SIGNED_IN)
+
+
+@pytest.mark.parametrize("who", sorted(SIGNED_IN))
+def test_joining_leaving_and_focusing_need_membership(running: Flask, world: World, who: str) -> None:
+    socket = _socket(running, who, world)
+    plan = world.demo.plan_id
+    joined = socket.emit("join", {"plan_id": plan, "budget_id": world.demo.budget_id}, namespace=NS,
+                         callback=True)
+    focus = socket.emit("focus", {"plan_id": plan, "budget_id": world.demo.budget_id, "cell": None},
+                        namespace=NS, callback=True)
+    left = socket.emit("leave", {"plan_id": plan}, namespace=NS, callback=True)
+    assert (joined["ok"], focus["ok"]) == ((who in MEMBERS),) * 2, (joined, focus)
+    assert left["ok"] is True  # leaving what one never joined changes nothing
+    socket.disconnect(namespace=NS)  # on_disconnect: presence forgets the socket
+
+
+@pytest.mark.parametrize("who", sorted(SIGNED_IN))
+@pytest.mark.parametrize("command", sorted(RUN))
+def test_each_socket_command_is_authorised_again_for_the_person(
+        running: Flask, world: World, who: str, command: str) -> None:
+    plan = world.system.app.load(Plan,
+                                 world.demo.plan_id)
+    world.ids["handel"] = next(a for a, v in plan.actors.items() if v["name"] == "Ramsjö Lanthandel AB")
+    if command == "undo" and who in EDITORS:  # something of their own to undo
+        with acting_as(world.person("Anna" if who == "facilitator" else "Erik")):
+            world.system.app.rename_line(world.demo.budget_id, _line(world), "Före ångra")
+    socket = _socket(running, who, world)
+    socket.emit("join", {"plan_id": world.demo.plan_id, "budget_id": world.demo.budget_id},
+                namespace=NS, callback=True)
+    before = world.system.app.recorder.max_notification_id()
+    reply = socket.emit("command", {"command_id": str(uuid.uuid4()), "type": command,
+                                    "budget_id": world.demo.budget_id, **COMMANDS[command](world)},
+                        namespace=NS, callback=True)
+    if who in EDITORS:
+        assert reply["ok"] is True, reply
+        assert world.system.app.recorder.max_notification_id() > before
+    else:
+        assert reply["ok"] is False and reply["error"]["error"] == "not_allowed", reply
+        assert world.system.app.recorder.max_notification_id() == before
