@@ -406,8 +406,6 @@ def test_a_visitor_who_has_not_signed_in_is_sent_to_sign_in_and_then_back_to_the
         person.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the budget page does not know the person's role: an "
-                   "observer's grid is editable (the server refuses the edits)")
 def test_an_observer_reads_the_budget_but_cannot_edit_it(browser: Any, server: Server) -> None:
     person = Person(browser, server, "Gunnar Persson").sign_in(server.budget_path("en"))
     try:

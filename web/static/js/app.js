@@ -6,6 +6,8 @@ import { Outbox } from "./outbox.js";
 import { newLine } from "./sheet.js";
 import { sheetTotals } from "./totals.js";
 
+const EDITING_ROLES = ["facilitator", "representative"]; // domain/access.py EDIT_BUDGET
+
 export class BudgetApp {
   constructor(parts) {
     Object.assign(this, parts); // sheet, grid, keys, editor, live, status, summary, …
@@ -19,7 +21,8 @@ export class BudgetApp {
   }
 
   get editable() {
-    return Boolean(this.personId) && !this.refused && this.sheet.budget.status === "draft";
+    return Boolean(this.personId) && this.canEdit && !this.refused
+      && this.sheet.budget.status === "draft";
   }
 
   /** Render once after the current burst of messages and edits. */
@@ -98,6 +101,7 @@ export class BudgetApp {
   onJoined(reply) {
     this.sheet.position = Math.max(this.sheet.position, reply.position);
     this.presence.me = reply.you?.person_id ?? this.personId;
+    if (reply.you?.role) this.canEdit = EDITING_ROLES.includes(reply.you.role); // roles change
     this.onPresence(reply.presence);
     if (this.missed) this.announcer.say(this.t.count("missed", this.missed));
     this.missed = 0;

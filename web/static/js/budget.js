@@ -29,6 +29,7 @@ async function main(root) {
   const keys = new GridKeys(table, {});
   const app = new BudgetApp({
     t, numbers, sheet, grid, keys, editor, budgetId: data.budgetId, personId: data.personId || null,
+    canEdit: data.canEdit === "true",
     sheetUrl: data.sheetUrl, toolbar: find("toolbar"), budgetStatus: find("budget-status"),
     status: new StatusLine(find("status"), { t, resolve: () => app.nextConflict() }),
     summary: new Summary(root, { t, numbers, committed: data.committed }),
@@ -52,6 +53,7 @@ async function main(root) {
   for (const part of ["help", "status", "presence"]) find(part).hidden = false;
   app.renderNow();
   root.dataset.ready = "true";
+  if (app.personId && !app.canEdit) app.messages.show(t("read_only_role"));
 
   if (!app.personId) {
     app.onStatus("signed_out", { message: t("sign_in_to_edit") });
