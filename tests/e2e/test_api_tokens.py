@@ -70,7 +70,7 @@ def test_a_new_token_is_shown_once_with_how_to_use_it_and_stored_only_as_a_hash(
 def test_a_token_needs_a_name_of_at_most_80_characters(
         app: Flask, demo_system: System, label: str) -> None:
     client = _signed_in(app, ERIK)
-    reply = post_form(client, "/account/tokens", {"label": label}, page="/account")
+    reply = post_form(client, "/account/tokens", {"label": label}, page="/account?lang=en")
     assert reply.status_code == 400
     assert "Give the token a name of 1 to 80 characters." in reply.get_data(as_text=True)
     with demo_system.engine.connect() as conn:

@@ -39,6 +39,7 @@ def _person(demo: DemoPlan, name: str) -> DemoPerson:
 def _signed_in(app: Flask, email: str) -> FlaskClient:
     client = app.test_client()
     assert sign_in(client, email).status_code == 302
+    client.get("/account?lang=en")  # the messages below are read in English
     return client
 
 
@@ -127,6 +128,7 @@ def test_erasing_oneself_ends_every_session_token_live_connection_and_sign_in(
     live = Participant(running, erik)
     assert live.call("join", {"plan_id": demo.plan_id})["ok"]
     client = live.http
+    client.get("/account?lang=en")  # the messages below are read in English
     secret = re.search(r'value="(svk_[^"]+)"', post_form(  # type: ignore[union-attr]
         client, "/account/tokens", {"label": "script"}, page="/account").get_data(as_text=True)).group(1)
     assert running.test_client().get("/api/me", headers={"Authorization": f"Bearer {secret}"}).json
