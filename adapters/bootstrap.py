@@ -19,12 +19,13 @@ from adapters.tokens import ApiTokens
 from domain.usecases import Samverkan
 from projections.audit import AuditLogProjection
 from projections.budget_sheet import BudgetSheetProjection
+from projections.decisions import DecisionProjection
 from projections.plans import PlanProjection
 from projections.runner import ProjectionRunner
 from projections.services import CommitmentLedgerProjection, ServiceCatalogueProjection
 
 PROJECTIONS = (PlanProjection, BudgetSheetProjection, ServiceCatalogueProjection,
-               CommitmentLedgerProjection, AuditLogProjection)
+               CommitmentLedgerProjection, AuditLogProjection, DecisionProjection)
 
 
 @dataclass

@@ -16,16 +16,19 @@ from domain.access import Right, check
 from domain.budgets import Budget
 from domain.commitments import Commitment
 from domain.context import acting_as, current_acting
+from domain.decisions import Decision
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.plans import Plan
 from domain.services import SharedService
 
 T = TypeVar("T")
 SAVE_ATTEMPTS = 5
-KINDS = {Plan: "plan", Budget: "budget", SharedService: "service", Commitment: "commitment"}
+KINDS = {Plan: "plan", Budget: "budget", SharedService: "service", Commitment: "commitment",
+         Decision: "decision"}
 NOT_FOUND = {Plan: translatable("No such plan."), Budget: translatable("No such budget."),
              SharedService: translatable("No such service."),
-             Commitment: translatable("No such commitment.")}
+             Commitment: translatable("No such commitment."),
+             Decision: translatable("No such decision.")}
 IN_ANOTHER_PLAN = {Budget: translatable("That budget belongs to another plan."),
                    SharedService: translatable("That service belongs to another plan.")}
 
@@ -112,6 +115,29 @@ class SamverkanCore(Application):
                     return earlier
                 raise Conflict("That already exists.", id=str(aggregates[0].id)) from None
         return self._receipt(aggregates[0], recordings, None)
+
+    def save_together(self, plan_id: UUID | str, build: Callable[[Plan], tuple[Any, ...]], *,
+                      right: Right) -> Saved:
+        """Build changes to several aggregates from fresh state and save them in one go.
+
+        `build` gets the plan (for reading) and returns the aggregates to save, the one the
+        receipt is about last (its events come last in the log). Events are made inside the
+        right's check, so they record the organisation the person represents in this plan. If
+        another writer changed one of them first, everything is built again on fresh state.
+        """
+        for _ in range(SAVE_ATTEMPTS):
+            if (earlier := self._earlier_receipt()) is not None:
+                return earlier
+            plan = self.load(Plan, plan_id, copy=False)
+            with self._authorised(plan, right, None):
+                aggregates = build(plan)
+                main = aggregates[-1]
+                try:
+                    recordings = self.save(*aggregates, **self._command(main))
+                except IntegrityError:
+                    continue
+            return self._receipt(main, recordings, None)
+        raise Conflict("Too many people changed this at once; please try again.", id=str(plan_id))
 
     def update(self, cls: type[T], aggregate_id: UUID | str, command: Callable[[T], Any], *,
                right: Right | None, org_of: Callable[[T], str | None] | None = None) -> Saved:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any, TypeVar
 from uuid import UUID
 
 from domain.access import (
@@ -12,6 +13,7 @@ from domain.access import (
     MANAGE_PLAN,
     MANAGE_SERVICES,
     OWN_COMMITMENTS,
+    READ,
     VERIFY_COMMITMENTS,
     WORK_ON_SERVICES,
 )
@@ -19,11 +21,13 @@ from domain.application import SamverkanCore, Saved
 from domain.budgets import Budget
 from domain.commitments import Commitment
 from domain.context import acting_as, as_id, current_acting
-from domain.errors import RuleViolated
+from domain.decisions import Decision
+from domain.errors import NotFound, RuleViolated
 from domain.plans import Plan
 from domain.services import SharedService
 
 Id = UUID | str
+A = TypeVar("A", Budget, SharedService, Commitment)
 
 
 class Samverkan(SamverkanCore):
@@ -295,6 +299,73 @@ class Samverkan(SamverkanCore):
         """Withdraw a commitment before it is delivered, giving the reason."""
         return self.update(Commitment, commitment_id, lambda c: c.withdraw(reason),
                            right=OWN_COMMITMENTS, org_of=_organisation)
+
+    # ---- history (read-only) ------------------------------------------------------------
+
+    def aggregate_at(self, cls: type[A], aggregate_id: Id, version: int | None = None,
+                     moment: datetime | None = None) -> A:
+        """A budget, service or commitment as it stood at a version or a moment (read-only)."""
+        current = self.load(cls, aggregate_id, copy=False)
+        self.require(current.plan_id, READ)
+        if moment is not None:
+            version = self._version_at(current, moment)
+        if version is None or version == current.version:
+            return self.load(cls, aggregate_id)
+        if not 1 <= version <= current.version:
+            raise NotFound("There is no version {version}; the latest is {latest}.",
+                           version=version, latest=current.version, id=str(aggregate_id))
+        return self.load(cls, aggregate_id, version=version)
+
+    def budget_at(self, budget_id: Id, version: int | None = None,
+                  moment: datetime | None = None) -> Budget:
+        """A budget as it stood at a version or a moment (read-only)."""
+        return self.aggregate_at(Budget, budget_id, version, moment)
+
+    def changes_between(self, cls: type[A], aggregate_id: Id, after: int,
+                        upto: int | None = None) -> list[Any]:
+        """The events of an aggregate after version `after` up to `upto`, oldest first."""
+        current = self.load(cls, aggregate_id, copy=False)
+        self.require(current.plan_id, READ)
+        return list(self.events.get(current.id, gt=max(after, 0), lte=upto))
+
+    def _version_at(self, current: Any, moment: datetime) -> int:
+        """The last version recorded at or before `moment`: a binary search over the event
+        times (a version's time never precedes the one before it), so a budget with ten
+        thousand events reads about fourteen of them."""
+        if moment.tzinfo is None:
+            raise RuleViolated("A moment needs its time zone.", field="at")
+        low, high = 0, current.version  # the answer lies in low..high; 0: not yet there
+        while low < high:
+            middle = (low + high + 1) // 2
+            event = next(iter(self.events.get(current.id, gt=middle - 1, lte=middle)))
+            if event.timestamp <= moment:
+                low = middle
+            else:
+                high = middle - 1
+        if low == 0:
+            raise NotFound("It did not exist yet at that moment.", id=str(current.id),
+                           at=moment.isoformat())
+        return low
+
+    # ---- decisions ----------------------------------------------------------------------
+
+    def record_decision(self, plan_id: Id, decided_on: date, title: str, text: str,
+                        attendees: list[Id], budget_id: Id | None = None) -> Saved:
+        """Record a decision; a proposed budget it names is adopted in the same save."""
+        def build(plan: Plan) -> tuple[Budget | Decision, ...]:
+            budget = self._require_in_plan(Budget, budget_id, plan.plan_id)
+            if budget is not None and budget.status == "proposed":
+                budget.adopt()
+            elif budget is not None and budget.status != "adopted":
+                raise RuleViolated("Only a proposed or adopted budget can be decided on; this one "
+                                   "is {status}.", status=budget.status, field="budget_id")
+            decision = Decision.record(
+                plan.plan_id, decided_on, title, text, attendees, plan.members,
+                budget and budget.id, budget and budget.adopted_version)
+            adopted_now = budget is not None and bool(budget.pending_events)
+            return (budget, decision) if adopted_now else (decision,)
+
+        return self.save_together(plan_id, build, right=DECIDE_BUDGET)
 
 
 def _organisation(commitment: Commitment) -> str:

@@ -25,7 +25,7 @@ from projections.rows import RowCache, bulk_insert
 from projections.tables import audit_log, audit_name
 
 AGGREGATE_TYPES = {"Plan": "plan", "Budget": "budget", "SharedService": "service",
-                   "Commitment": "commitment"}
+                   "Commitment": "commitment", "Decision": "decision"}
 METADATA = {"originator_id", "originator_version", "timestamp", "originator_topic", "plan_id",
             "acted_by", "acted_for", "command_id"}
 SUBJECT_KEYS = ("line_id", "actor_id", "person_id", "risk_id", "kpi_id", "need_id", "delivery_id")

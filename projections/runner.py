@@ -1,7 +1,9 @@
 """Runs the projections: catches up from the log in batches, then follows new events.
 
-The live path follows the application recorder's subscription (LISTEN/NOTIFY on PostgreSQL,
-an in-process wake-up plus short poll on SQLite) and applies whatever has arrived as one batch.
+Every batch also extends the tamper-evident hash chain (projections/chain.py), which a
+rebuild or reset leaves in place. The live path follows the application recorder's
+subscription (LISTEN/NOTIFY on PostgreSQL, an in-process wake-up plus short poll on SQLite)
+and applies whatever has arrived as one batch.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
 from projections.base import Positioned, ViewProjection, ViewRecorder, process_batches
+from projections.chain import ChainFollower
 from projections.tables import metadata, view_tracking
 
 log = logging.getLogger(__name__)
@@ -31,6 +34,7 @@ class ProjectionRunner:
         self.gather_seconds = 0.02  # how long a live batch waits for company
         self.projections = [cls(view=ViewRecorder(engine, cls.name)) for cls in projection_classes]
         self.positions: dict[str, int] = {}
+        self.chain = ChainFollower(engine)
         self._stop = threading.Event()
         self._threads: list[threading.Thread] = []
         self._subscription: Any = None
@@ -43,6 +47,13 @@ class ProjectionRunner:
 
     def create_tables(self) -> None:
         metadata.create_all(self.engine)
+        # create_all makes indexes only with new tables: views from an older version get the
+        # indexes added since (the audit filters need theirs) without a rebuild.
+        with self.engine.begin() as conn:
+            for table in metadata.sorted_tables:
+                for index in table.indexes:
+                    index.create(conn, checkfirst=True)
+        self.chain.create_tables()
 
     def load_positions(self) -> dict[str, int]:
         names = [p.name for p in self.projections]
@@ -50,12 +61,18 @@ class ProjectionRunner:
             rows = conn.execute(select(view_tracking.c.projection, view_tracking.c.notification_id)
                                 .where(view_tracking.c.projection.in_(names))).all()
         self.positions = {name: 0 for name in names} | {r[0]: r[1] for r in rows}
+        self.chain.load_position()
         return self.positions
 
     @property
     def position(self) -> int:
         """The log position every projection has reached."""
         return min(self.positions.values(), default=0)
+
+    @property
+    def _behind(self) -> int:
+        """The position the slowest of the projections and the chain has reached."""
+        return min(self.position, self.chain.position)
 
     def add_listener(self, callback: Callable[[int], None]) -> None:
         """Called with the new position after each committed batch (in the runner's thread)."""
@@ -64,12 +81,12 @@ class ProjectionRunner:
     # ---- catching up and rebuilding ---------------------------------------------------------
 
     def catch_up(self, progress: Progress | None = None, batch_size: int | None = None) -> int:
-        """Apply everything stored after the slowest projection's position, in batches."""
+        """Apply everything stored after the slowest projection's (or the chain's) position."""
         with self._applying:
             self.load_positions()
         recorder = self.app.recorder
         top = recorder.max_notification_id() or 0
-        position = self.position
+        position = self._behind
         while position < top:
             notifications = recorder.select_notifications(
                 start=position, limit=batch_size or self.batch_size, inclusive_of_start=False)
@@ -102,7 +119,9 @@ class ProjectionRunner:
                 index.create(self.engine)
 
     def reset(self) -> None:
-        """Drop this runner's views and forget their positions (they start again from #1)."""
+        """Drop this runner's views and forget their positions (they start again from #1).
+
+        The hash chain stays: it is the record of what the log held as it grew."""
         with self._applying:
             tables = [t for p in self.projections for t in p.tables]
             metadata.drop_all(self.engine, tables=tables)
@@ -116,6 +135,10 @@ class ProjectionRunner:
 
     def _apply(self, notifications: Sequence[Any]) -> None:
         with self._applying:
+            if not notifications or notifications[-1].id <= self._behind:
+                return
+            if notifications[-1].id > self.chain.position:
+                self.chain.extend(notifications)
             fresh = [n for n in notifications if n.id > self.position]
             if not fresh:
                 return
@@ -181,9 +204,10 @@ class ProjectionRunner:
                 self._stop.set()
 
     def wait(self, position: int | None, timeout: float = 5.0) -> None:
-        """Block until every projection has processed `position` (or raise TimeoutError)."""
+        """Block until every projection and the chain have processed `position` (or raise TimeoutError)."""
         if position is None:
             return
+        self.chain.wait(position, timeout=timeout, interrupt=self._stop)
         for projection in self.projections:
             projection.view.wait(projection.application_name, position, timeout=timeout,
                                  interrupt=self._stop)

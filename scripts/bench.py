@@ -1,6 +1,6 @@
 """`./scripts/bench [group …]`: one JSON object per line (metric, value, unit, target, baseline).
 
-Groups: core, realtime (more arrive with the audit work). With no group, every group runs.
+Groups: core, realtime, audit. With no group, every group runs.
 """
 
 from __future__ import annotations
@@ -13,12 +13,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_audit
 import bench_core
 import bench_realtime
 
 GROUPS: dict[str, Callable[[argparse.Namespace], Iterator[dict]]] = {
     "core": bench_core.run,
     "realtime": bench_realtime.run,
+    "audit": bench_audit.run,
 }
 
 

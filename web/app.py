@@ -45,7 +45,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.live import init_live
     from web.security import init_security
     from web.views.account import bp as account_bp
+    from web.views.audit import bp as audit_bp
     from web.views.budgets import bp as budgets_bp
+    from web.views.decisions import bp as decisions_bp
+    from web.views.history import bp as history_bp
     from web.views.invitations import bp as invitations_bp
     from web.views.members import bp as members_bp
     from web.views.plans import bp as plans_bp
@@ -57,6 +60,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(members_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(budgets_bp)
+    app.register_blueprint(decisions_bp)
+    app.register_blueprint(audit_bp)
+    app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)
     init_live(app)
     return app

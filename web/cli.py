@@ -1,4 +1,4 @@
-"""The `samverkan` command: serve, demo, projections rebuild, people (a Flask CLI group)."""
+"""The `samverkan` command: serve, demo, projections rebuild, people, audit (a Flask CLI group)."""
 
 from __future__ import annotations
 
@@ -82,6 +82,7 @@ def serve(host: str, port: int) -> None:
         _load_demo()
     elif demo_people := _demo_people_still_here():
         _print_demo_accounts(demo_people)  # unless someone has changed their password since
+    _verify_history()
     live().start()  # broadcast stored changes to the /live rooms
     where = sys.settings.database_url or sys.settings.data_dir.resolve()
     server = _server(current_app._get_current_object(), host, port)
@@ -98,6 +99,22 @@ def serve(host: str, port: int) -> None:
     finally:
         live().stop()
         sys.close()
+
+
+def _verify_history() -> None:
+    """Check the stored history against its hash chain before serving (before the event loop
+    runs, so nobody waits on it); the audit page shows the result."""
+    from adapters.audit_verify import verify
+
+    sys = system()
+    sys.projections.chain.catch_up(sys.app.recorder)
+    result = verify(sys.app, sys.engine)
+    if result.ok:
+        click.echo(f"History verified: {result.events} events up to #{result.up_to}.")
+    else:
+        problem = result.problem
+        click.echo(f"WARNING: the stored history is broken at #{problem.position}: "  # type: ignore[union-attr]
+                   f"{problem.kind} ({problem.detail}). Run `samverkan audit verify`.", err=True)
 
 
 def _server(app: object, host: str, port: int) -> object:
@@ -197,6 +214,73 @@ def _find_person(email_or_id: str) -> Person:
     if found is None:
         raise click.ClickException(f"No person has the e-mail address or id {email_or_id}.")
     return found
+
+
+audit_cli = AppGroup("audit", help="Tamper evidence: the hash chain over the event log.")
+cli.add_command(audit_cli)
+
+
+@audit_cli.command("digest")
+@click.option("--output", type=click.Path(dir_okay=False, writable=True),
+              help="Also write the digest line to this file.")
+@with_appcontext
+def audit_digest(output: str | None) -> None:
+    """Print the chain's head (position and sha256): keep it somewhere else to check later."""
+    from adapters.audit_verify import Digest
+    from projections.chain import chain_head
+
+    sys = system()
+    sys.projections.chain.create_tables()
+    sys.projections.chain.catch_up(sys.app.recorder)
+    with sys.engine.connect() as conn:
+        head = chain_head(conn)
+    if head is None:
+        raise click.ClickException("The event log is empty: there is nothing to vouch for yet.")
+    line = str(Digest(*head))
+    click.echo(line)
+    if output:
+        with open(output, "w", encoding="utf-8") as file:
+            file.write(line + "\n")
+
+
+@audit_cli.command("verify")
+@click.option("--digest", "digest_file", type=click.File("r", encoding="utf-8"),
+              help="A digest printed earlier by `samverkan audit digest`.")
+@with_appcontext
+def audit_verify(digest_file: object) -> None:
+    """Re-read every stored event and check it against the chain (and the digest); exit 1 if broken."""
+    from sys import stderr
+
+    from adapters.audit_verify import Digest, verify
+
+    try:
+        digest = Digest.parse(digest_file.read()) if digest_file else None  # type: ignore[attr-defined]
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--digest") from error
+    sys = system()
+    sys.projections.chain.create_tables()
+    sys.projections.chain.catch_up(sys.app.recorder)  # events stored since are chained first
+    bar: dict[str, object] = {}
+
+    def progress(position: int, top: int) -> None:
+        if "bar" not in bar:
+            bar["bar"] = click.progressbar(length=top, label="Verifying", show_pos=True,
+                                           file=stderr)
+            bar["done"] = 0
+        bar["bar"].update(position - bar["done"])  # type: ignore[attr-defined]
+        bar["done"] = position
+
+    try:
+        result = verify(sys.app, sys.engine, digest, progress)
+    finally:
+        if "bar" in bar:
+            bar["bar"].render_finish()  # type: ignore[attr-defined]
+    if not result.ok:
+        problem = result.problem
+        click.echo(f"BROKEN at #{problem.position}: {problem.kind} ({problem.detail})")  # type: ignore[union-attr]
+        raise SystemExit(1)
+    pending = f"; {result.pending} newer events not yet chained" if result.pending else ""
+    click.echo(f"OK: {result.events} events verified up to #{result.up_to} (sha256 {result.link}){pending}")
 
 
 def main() -> None:

@@ -44,7 +44,9 @@ FIELDS: Mapping[str, Any] = {
     "service_id": _l("service"), "share": _l("share"), "split": _l("gender split"),
     "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
     "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
-    "year": _l("year"), "years": _l("years"), **GENDERS,
+    "year": _l("year"), "years": _l("years"), "at": _l("moment"), "attendees": _l("attendees"),
+    "budget_id": _l("budget"), "budget_version": _l("budget version"),
+    "decided_on": _l("date of the decision"), "text": _l("decision text"), **GENDERS,
 }
 
 

@@ -8,6 +8,7 @@ the first two tests, so nothing new ships without someone deciding who may use i
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -78,12 +79,37 @@ def _invite(w: World, _: str) -> dict[str, Any]:
             "org_id": w.ids["region"]}
 
 
+def _decision(w: World) -> None:
+    """A recorded decision of the demo plan, for its printable page and PDF."""
+    with acting_as(w.person("Anna")):
+        saved = w.system.app.record_decision(w.demo.plan_id, datetime.date.today(), "Beslut",
+                                             "Mötet beslutar.", [w.person("Anna")])
+    w.system.projections.wait(saved.positions[-1], timeout=5)
+    w.ids["decision"] = str(saved.aggregate_id)
+
+
+def _decision_form(w: World, _: str) -> dict[str, Any]:
+    return {"decided_on": datetime.date.today().isoformat(), "title": "Beslut",
+            "text": "Mötet beslutar.", "attendees": [w.person("Anna"), w.person("Erik")]}
+
+
 ROUTES: dict[tuple[str, str], Route] = {
     ("plans.index", "GET"): Route("/", SIGNED_IN),
     ("plans.plan", "GET"): Route("/plans/{plan}", MEMBERS),
     ("plans.budget", "GET"): Route("/budgets/{budget}", MEMBERS),
     ("api.budget_sheet", "GET"): Route("/api/budgets/{budget}/sheet", MEMBERS),
+    ("audit.page", "GET"): Route("/plans/{plan}/audit", MEMBERS),
+    ("audit.api_page", "GET"): Route("/api/plans/{plan}/audit", MEMBERS),
+    ("audit.export_csv", "GET"): Route("/plans/{plan}/audit.csv", MEMBERS),
+    ("audit.export_json", "GET"): Route("/plans/{plan}/audit.json", MEMBERS),
     ("api.me", "GET"): Route("/api/me", SIGNED_IN),
+    ("history.budget_at", "GET"): Route("/budgets/{budget}/history?version=2", MEMBERS),
+    ("history.budget_diff", "GET"): Route("/budgets/{budget}/diff?from=1&to=3", MEMBERS),
+    ("history.api_budget_at", "GET"): Route("/api/budgets/{budget}/at?version=2", MEMBERS),
+    ("history.api_service_at", "GET"): Route("/api/services/{service}/at?version=1", MEMBERS,
+                                             prepare=lambda w: _history_ids(w)),
+    ("history.api_commitment_at", "GET"): Route("/api/commitments/{commitment}/at?version=1",
+                                                MEMBERS, prepare=lambda w: _history_ids(w)),
     ("account.index", "GET"): Route("/account", SIGNED_IN),
     ("account.change_password", "POST"): Route("/account/password", SIGNED_IN, lambda w, who: {
         "current_password": w.ids.get("password:" + who, "x"), "new_password": "a-new-password-9",
@@ -107,6 +133,12 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("budgets.adopt", "POST"): Route("/budgets/{budget}/adopt", {"facilitator"}, prepare=_propose),
     ("budgets.revision", "POST"): Route("/budgets/{budget}/revision", {"facilitator"},
                                         prepare=_adopt),
+    ("decisions.index", "GET"): Route("/plans/{plan}/decisions", MEMBERS),
+    ("decisions.new", "GET"): Route("/plans/{plan}/decisions/new", {"facilitator"}),
+    ("decisions.create", "POST"): Route("/plans/{plan}/decisions/new", {"facilitator"},
+                                        _decision_form),
+    ("decisions.show", "GET"): Route("/decisions/{decision}", MEMBERS, prepare=_decision),
+    ("decisions.pdf", "GET"): Route("/decisions/{decision}.pdf", MEMBERS, prepare=_decision),
     # Public: an invitation link is its own key; signing in is for everyone.
     ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
     ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},
@@ -121,6 +153,15 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("auth.sign_out", "POST"): Route("/sign-out", SIGNED_IN),
     ("static", "GET"): Route("/static/css/app.css", set(PERSONAS)),
 }
+
+
+def _history_ids(w: World) -> None:
+    """A service and a commitment of the demo plan, for the time-travel APIs."""
+    from projections import queries
+
+    with w.system.engine.connect() as conn:
+        w.ids["service"] = queries.services_catalogue(conn, w.demo.plan_id)[0]["service_id"]
+        w.ids["commitment"] = queries.commitments_ledger(conn, w.demo.plan_id)[0]["commitment_id"]
 
 
 def _routes(app: Flask) -> set[tuple[str, str]]:
@@ -184,7 +225,9 @@ def _client(app: Flask, who: str, w: World) -> FlaskClient:
 
 def _send(client: FlaskClient, who: str, method: str, path: str, data: dict[str, Any] | None) -> Any:
     if method == "GET":
-        return client.get(path)
+        reply = client.get(path)
+        reply.get_data()  # as a browser does: a streamed export (audit.csv) ends its request context
+        return reply
     page = "/sign-in" if who == "anonymous" else "/account"  # a page of theirs, with its token
     return client.post(path, data={**(data or {}), "csrf_token": csrf_token(client, page)})
 

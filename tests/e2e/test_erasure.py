@@ -11,6 +11,7 @@ import sqlite3
 import zipfile
 from collections.abc import Iterator
 from contextlib import closing
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from werkzeug.test import TestResponse
 
 from adapters.bootstrap import System
 from adapters.demo import DemoPerson, DemoPlan
+from domain.context import acting_as
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_PASSWORD, post_form, sign_in
 from tests.e2e.live_helpers import NS, Participant
@@ -82,7 +84,18 @@ def _ids(system: System, demo: DemoPlan, erik: DemoPerson) -> dict[str, str]:
         "commitment_id": commitments[0]["commitment_id"], "actor_id": org_id, "org_id": org_id,
         "risk_id": service["risks"][0]["id"], "kpi_id": service["kpis"][0]["id"],
         "token_id": NO_SUCH_ID, "invitation_id": NO_SUCH_ID, "token": "no-such-invitation",
+        "decision_id": _decision_attended_by(system, demo, erik),
     }
+
+
+def _decision_attended_by(system: System, demo: DemoPlan, erik: DemoPerson) -> str:
+    """A decision Erik attended (names are looked up when shown, so his must be gone)."""
+    anna = _person(demo, "Anna Berg").person_id
+    with acting_as(anna):
+        saved = system.app.record_decision(demo.plan_id, date.today(), "Beslut", "Text.",
+                                           [anna, erik.person_id])
+    system.projections.wait(saved.positions[-1], timeout=5)
+    return str(saved.aggregate_id)
 
 
 def _every_get_url(app: Flask, ids: dict[str, str]) -> list[str]:

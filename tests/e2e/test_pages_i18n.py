@@ -21,15 +21,15 @@ from web.extensions import socketio
 
 BUDGET_PAGE = {
     "sv": {"caption": "Budgetposter: belopp per år och kostnadsandelar per organisation",
-           "headings": ["I mötet", "Finansiering", "Per sektor",
+           "headings": ["I mötet", "Historik", "Finansiering", "Per sektor",
                         "Någon annan ändrade värdet medan du redigerade"],
            "status": "utkast", "connected": "Ansluten"},
     "nb": {"caption": "Budsjettposter: beløp per år og kostnadsandeler per organisasjon",
-           "headings": ["I møtet", "Finansiering", "Per sektor",
+           "headings": ["I møtet", "Historikk", "Finansiering", "Per sektor",
                         "Noen andre endret verdien mens du redigerte"],
            "status": "utkast", "connected": "Tilkoblet"},
     "en": {"caption": "Budget lines: amounts per year and cost shares per organisation",
-           "headings": ["In the meeting", "Funding", "Per sector",
+           "headings": ["In the meeting", "History", "Funding", "Per sector",
                         "Someone else changed this value while you were editing"],
            "status": "draft", "connected": "Connected"},
 }

@@ -11,6 +11,7 @@ import { GridKeys } from "./keyboard.js";
 import { LiveClient } from "./live.js";
 import { Numbers } from "./money.js";
 import { PresenceList } from "./presence.js";
+import { Replay } from "./replay.js";
 import { Sheet } from "./sheet.js";
 import { Announcer, Messages, StatusLine } from "./status.js";
 import { Summary } from "./summary.js";
@@ -19,6 +20,7 @@ async function main(root) {
   const data = root.dataset;
   const t = translator(JSON.parse(data.i18n));
   const numbers = new Numbers(data.locale, data.currency);
+  new Replay(root.querySelector("[data-part='replay']"), { numbers, page: root });
   const reply = await fetch(data.sheetUrl, { headers: { Accept: "application/json" } });
   if (!reply.ok) return; // the server-rendered table stays
   const sheet = new Sheet(await reply.json());

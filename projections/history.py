@@ -1,0 +1,216 @@
+"""Time travel: a budget's state as the sheet shows it, and what changed between two versions.
+
+Pure functions over a Budget aggregate (loaded at a version) and its events: nothing here reads
+a view table, so a past version never depends on how far the projections are.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from domain.budgets import Budget, split_amount
+from projections.queries import BudgetSheet
+
+#: What each kind of budget event changes, as the trail and the replay name it.
+KINDS = {"Created": "created", "LineItemAdded": "added", "LineItemChanged": "changed_line",
+         "LineItemAmountChanged": "amount", "CostShareChanged": "share", "LineItemMoved": "moved",
+         "LineItemRemoved": "removed", "LineItemRestored": "restored", "StatusChanged": "status"}
+
+
+def sheet_of(budget: Budget, actors: list[dict[str, Any]]) -> BudgetSheet:
+    """The budget as the grid shows it (the same structure as queries.budget_sheet), read-only.
+
+    `actors` are the plan's organisations (id, name, sector) to show columns for.
+    """
+    years = list(budget.years)
+    head = {"budget_id": str(budget.id), "plan_id": budget.plan_id, "title": budget.title,
+            "years": years, "status": budget.status, "revision": budget.revision,
+            "revision_of": budget.revision_of, "adopted_version": budget.adopted_version,
+            "version": budget.version, "updated_at": budget.modified_on}
+    sheet = BudgetSheet(head, years, actors, totals_by_year=dict.fromkeys(years, 0))
+    sheet.by_actor = {a["actor_id"]: {"name": a["name"], "sector": a["sector"], "total": 0,
+                                      "by_year": dict.fromkeys(years, 0), "committed": 0}
+                      for a in actors}
+    for position, line_id in enumerate(budget.order):
+        line = budget.lines[line_id]
+        amounts = {int(y): {"amount": f["value"], "version": f["version"], "set_by": f["by"],
+                            "set_for": f["for"]} for y, f in line["amounts"].items()}
+        shares = {a: {"share": f["value"], "version": f["version"], "set_by": f["by"],
+                      "set_for": f["for"]} for a, f in line["shares"].items() if f["value"]}
+        row = {"line_id": line_id, "position": position,
+               "label": line["label"]["value"], "label_version": line["label"]["version"],
+               "category": line["category"]["value"],
+               "category_version": line["category"]["version"],
+               "service_id": line["service_id"]["value"],
+               "service_version": line["service_id"]["version"],
+               "amounts": amounts, "shares": shares,
+               "total": sum(a["amount"] for a in amounts.values()),
+               "shared": sum(s["share"] for s in shares.values()), "committed": 0}
+        row["gap"] = row["total"]
+        sheet.lines.append(row)
+        sheet.total += row["total"]
+        _add_to_totals(sheet, amounts, {a: s["share"] for a, s in shares.items()})
+    for entry in sheet.by_actor.values():
+        sheet.by_sector[entry["sector"]] = sheet.by_sector.get(entry["sector"], 0) + entry["total"]
+    return sheet
+
+
+def _add_to_totals(sheet: BudgetSheet, amounts: dict[int, dict[str, Any]],
+                   shares: dict[str, int]) -> None:
+    for year, cell in amounts.items():
+        sheet.totals_by_year[year] = sheet.totals_by_year.get(year, 0) + cell["amount"]
+        parts, rest = split_amount(cell["amount"], shares)
+        sheet.unallocated += rest
+        for actor_id, part in parts.items():
+            entry = sheet.by_actor.get(actor_id)
+            if entry is not None:
+                entry["total"] += part
+                entry["by_year"][year] += part
+
+
+def changes(events: list[Any], labels: dict[str, str]) -> list[dict[str, Any]]:
+    """Each event as one change in words' parts: who, when, which line, what, before → after.
+
+    `labels` are the line labels as they stood before the first event (they are followed
+    through renames, additions and removals, so each change names its line as it was then).
+    """
+    labels = dict(labels)
+    result = []
+    for e in events:
+        name = type(e).__name__
+        line_id = getattr(e, "line_id", None)
+        if name == "LineItemAdded":
+            labels[line_id] = e.label
+        elif name in ("LineItemRemoved", "LineItemRestored"):
+            labels[line_id] = e.line["label"]["value"]
+        change = {"version": e.originator_version, "recorded_at": e.timestamp,
+                  "person_id": e.acted_by, "org_id": e.acted_for, "kind": KINDS.get(name, name),
+                  "event": name, "line_id": line_id, "label": labels.get(line_id),
+                  "field": None, "year": None, "actor_id": None, "before": None, "after": None,
+                  "undoes": getattr(e, "compensates", None)}
+        if name == "LineItemChanged":
+            change.update(field=e.field, before=e.before, after=e.value)
+            if e.field == "label":
+                labels[line_id] = e.value
+        elif name == "LineItemAmountChanged":
+            change.update(field="amount", year=e.year, before=e.before, after=e.amount)
+        elif name == "CostShareChanged":
+            change.update(field="share", actor_id=e.actor_id, before=e.before, after=e.share)
+        elif name == "LineItemMoved":
+            change.update(field="position", before=e.before, after=e.position)
+        elif name == "StatusChanged":
+            change.update(field="status", before=e.before, after=e.status)
+        elif name == "LineItemAdded":
+            change.update(after=e.label)
+        result.append(change)
+    return result
+
+
+def diff(before: BudgetSheet, after: BudgetSheet, events: list[Any]) -> dict[str, Any]:
+    """What differs between two sheets of one budget, per line, year and organisation's share,
+    with who changed each thing in between (`events`: the events from one to the other)."""
+    listed = changes(events, {ln["line_id"]: ln["label"] for ln in before.lines})
+    who = _who_touched(listed)
+    old = {ln["line_id"]: ln for ln in before.lines}
+    new = {ln["line_id"]: ln for ln in after.lines}
+    order = [ln["line_id"] for ln in after.lines] + [i for i in old if i not in new]
+    lines = []
+    for line_id in order:
+        entry = _line_diff(old.get(line_id), new.get(line_id), after.years, who, line_id)
+        if entry is not None:
+            lines.append(entry)
+    status = None
+    if before.budget["status"] != after.budget["status"]:
+        status = {"before": before.budget["status"], "after": after.budget["status"],
+                  "by": who.get(("status",), [])}
+    return {"from_version": before.budget["version"], "to_version": after.budget["version"],
+            "lines": lines, "status": status, "total": {"before": before.total, "after": after.total},
+            "changes": listed}
+
+
+def _who_touched(listed: list[dict[str, Any]]) -> dict[tuple[Any, ...], list[tuple[str, Any]]]:
+    """(person, organisation) pairs in order of first change, per line, cell and share."""
+    who: dict[tuple[Any, ...], list[tuple[str, Any]]] = {}
+
+    def note(key: tuple[Any, ...], pair: tuple[str, Any]) -> None:
+        people = who.setdefault(key, [])
+        if pair not in people:
+            people.append(pair)
+
+    for c in listed:
+        pair = (c["person_id"], c["org_id"])
+        if c["line_id"] is None:
+            note(("status",), pair)
+            continue
+        note((c["line_id"],), pair)
+        if c["field"] == "amount":
+            note((c["line_id"], "amount", c["year"]), pair)
+        elif c["field"] == "share":
+            note((c["line_id"], "share", c["actor_id"]), pair)
+        elif c["field"] is not None:
+            note((c["line_id"], c["field"]), pair)
+        if c["event"] in ("LineItemAdded", "LineItemRemoved", "LineItemRestored"):
+            note((c["line_id"], "presence"), pair)
+    return who
+
+
+def _line_diff(old: dict[str, Any] | None, new: dict[str, Any] | None, years: list[int],
+               who: dict[tuple[Any, ...], list[tuple[str, Any]]], line_id: str
+               ) -> dict[str, Any] | None:
+    state = "added" if old is None else "removed" if new is None else "changed"
+    entry: dict[str, Any] = {
+        "line_id": line_id, "state": state, "label": (new or old)["label"],  # type: ignore[index]
+        "label_before": old and old["label"], "label_after": new and new["label"],
+        "by": who.get((line_id, "presence") if state != "changed" else (line_id,), []),
+        "renamed": None, "category": None, "amounts": [], "shares": []}
+    if old is not None and new is not None:
+        for field in ("label", "category"):
+            if old[field] != new[field]:
+                entry["renamed" if field == "label" else field] = {
+                    "before": old[field], "after": new[field], "by": who.get((line_id, field), [])}
+    for year in years:
+        was, now = _amount(old, year), _amount(new, year)
+        if was != now:
+            entry["amounts"].append({"year": year, "before": was, "after": now,
+                                     "by": who.get((line_id, "amount", year), entry["by"])})
+    actors = sorted({*((old or {}).get("shares") or {}), *((new or {}).get("shares") or {})})
+    for actor_id in actors:
+        was, now = _share(old, actor_id), _share(new, actor_id)
+        if was != now:
+            entry["shares"].append({"actor_id": actor_id, "before": was, "after": now,
+                                    "by": who.get((line_id, "share", actor_id), entry["by"])})
+    changed = entry["renamed"] or entry["category"] or entry["amounts"] or entry["shares"]
+    return entry if state != "changed" or changed else None
+
+
+def _amount(line: dict[str, Any] | None, year: int) -> int | None:
+    if line is None:
+        return None
+    cell = line["amounts"].get(year)
+    return cell["amount"] if cell else 0
+
+
+def _share(line: dict[str, Any] | None, actor_id: str) -> int | None:
+    if line is None:
+        return None
+    cell = line["shares"].get(actor_id)
+    return cell["share"] if cell else 0
+
+
+def state_of(aggregate: Any) -> dict[str, Any]:
+    """An aggregate's state as plain JSON values (for services and commitments at a version)."""
+    state = {k: v for k, v in vars(aggregate).items() if not k.startswith("_")}
+    state.update(id=str(aggregate.id), plan_id=aggregate.plan_id, version=aggregate.version,
+                 created_on=aggregate.created_on.isoformat(),
+                 modified_on=aggregate.modified_on.isoformat())
+    return _plain(state)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)  # dates, Decimal, UUID

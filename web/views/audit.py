@@ -1,0 +1,208 @@
+"""The audit trail: a filtered page, its JSON API and streamed CSV/JSON exports (members only)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import itertools
+import json
+from collections.abc import Iterator, Mapping
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, render_template, request, stream_with_context
+from flask_babel import format_datetime, get_timezone
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, validate, validates_schema
+from sqlalchemy.exc import SQLAlchemyError
+
+from projections import queries
+from projections.audit_queries import KINDS, AuditFilter, audit_page, iter_audit, named_subjects
+from web.app import system
+from web.audit_text import COLUMNS, people_in, record
+from web.auth import require
+from web.forms import FormSchema
+from web.vocabulary import SECTORS
+
+bp = Blueprint("audit", __name__)
+
+MULTI = ("kind", "event_type")
+NAMES_BATCH = 500
+#: The kinds of change a reader filters by, in the reader's words (keys are KINDS').
+KIND_LABELS = {"amounts": _l("Amounts"), "shares": _l("Cost shares"), "lines": _l("Budget lines"),
+               "budget_status": _l("Budgets and their status"), "members": _l("Members"),
+               "organisations": _l("Organisations"), "plan": _l("The plan"),
+               "services": _l("Shared services"), "commitments": _l("Commitments")}
+
+
+class AuditQuerySchema(FormSchema):
+    person = fields.UUID()
+    org = fields.UUID()
+    sector = fields.String(validate=validate.OneOf(SECTORS))
+    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)))
+    event_type = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z]{1,60}$")))
+    aggregate = fields.UUID()
+    line = fields.UUID()
+    since = fields.Date(data_key="from")
+    to = fields.Date()
+    before = fields.Integer(validate=validate.Range(min=1))
+
+    @validates_schema
+    def _ordered(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("since") and data.get("to") and data["since"] > data["to"]:
+            raise ValidationError("The from date must not be after the to date.", "from")
+
+
+def _load(plan_id: str, args: Mapping[str, list[str]]) -> tuple[AuditFilter, int | None]:
+    """The filter the query string asks for (ValidationError → 400)."""
+    given = {k: [v for v in vs if v.strip()] for k, vs in args.items()}
+    raw = {k: (vs if k in MULTI else vs[0]) for k, vs in given.items() if vs}
+    p = AuditQuerySchema().load(raw)
+    ids = {k: str(p[k]) if k in p else None for k in ("person", "org", "aggregate", "line")}
+    f = AuditFilter(plan_id, aggregate_id=ids["aggregate"], subject_id=ids["line"],
+                    person_id=ids["person"], org_id=ids["org"], sector=p.get("sector"),
+                    kinds=tuple(p.get("kind", ())), event_types=tuple(p.get("event_type", ())),
+                    since=_utc(p.get("since")),
+                    until=_utc(p["to"] + timedelta(days=1)) if p.get("to") else None)
+    return f, p.get("before")
+
+
+def _utc(day: date | None) -> str | None:
+    """The start of a day in the reader's time zone, as audit rows store times (UTC ISO)."""
+    if day is None:
+        return None
+    zone, naive = get_timezone(), datetime.combine(day, time())
+    local = zone.localize(naive) if hasattr(zone, "localize") else naive.replace(tzinfo=zone)
+    return local.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def _filters_query(**extra: Any) -> str:
+    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("before", "lang") and v]
+    return urlencode(kept + [(k, v) for k, v in extra.items() if v is not None])
+
+
+def _names_and_actors(rows: list[dict[str, Any]], plan_id: str) -> tuple[dict[str, str], dict[str, str]]:
+    with system().engine.connect() as conn:
+        actors = {a["actor_id"]: a["name"] for a in queries.actors(conn, plan_id)}
+    return system().people.display_names(people_in(rows)), actors
+
+
+@bp.get("/plans/<plan_id>/audit")
+def page(plan_id: str) -> Any:
+    require(plan_id)
+    try:
+        f, before = _load(plan_id, request.args.to_dict(flat=False))
+        error = None
+    except ValidationError as invalid:
+        f, before, error = AuditFilter(plan_id), None, invalid.messages
+    with system().engine.connect() as conn:
+        overview = queries.plan_overview(conn, plan_id)
+        rows, cursor = audit_page(conn, f, before) if error is None else ([], None)
+        subjects = named_subjects(conn, plan_id)
+        verified = _verification(conn)
+    names, actors = _names_and_actors(rows, plan_id)
+    members = system().people.display_names({m["person_id"] for m in overview["members"]})
+    entries = [dict(record(r, names, actors), shown_at=format_datetime(
+        datetime.fromisoformat(r["recorded_at"]), "short")) for r in rows]
+    html = render_template(
+        "audit.html", plan=overview, entries=entries, members=members, subjects=subjects,
+        kinds=KIND_LABELS, sectors=SECTORS, args=request.args, errors=error, verified=verified,
+        older=_filters_query(before=cursor) if cursor else None, filters=_filters_query())
+    return html, 400 if error else 200
+
+
+@bp.get("/api/plans/<plan_id>/audit")
+def api_page(plan_id: str) -> Any:
+    require(plan_id)
+    f, before = _load(plan_id, request.args.to_dict(flat=False))
+    with system().engine.connect() as conn:
+        rows, cursor = audit_page(conn, f, before)
+    names, actors = _names_and_actors(rows, plan_id)
+    return {"entries": [record(r, names, actors) for r in rows], "next": cursor}
+
+
+@bp.get("/plans/<plan_id>/audit.csv")
+def export_csv(plan_id: str) -> Response:
+    require(plan_id)
+    f, _ = _load(plan_id, request.args.to_dict(flat=False))
+
+    def lines() -> Iterator[str]:
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(COLUMNS)
+        yield "\ufeff" + out.getvalue()  # the BOM: spreadsheet programs then read UTF-8
+        for batch in _records(f):
+            out.seek(0)
+            out.truncate()
+            writer.writerows([r[c] for c in COLUMNS] for r in batch)
+            yield out.getvalue()
+
+    return _attachment(lines(), "text/csv; charset=utf-8", plan_id, "csv")
+
+
+@bp.get("/plans/<plan_id>/audit.json")
+def export_json(plan_id: str) -> Response:
+    require(plan_id)
+    f, _ = _load(plan_id, request.args.to_dict(flat=False))
+
+    def chunks() -> Iterator[str]:
+        yield "["
+        separator = "\n"
+        for batch in _records(f):
+            for r in batch:
+                yield separator + json.dumps({c: r[c] for c in COLUMNS}, ensure_ascii=False)
+                separator = ",\n"
+        yield "\n]\n"
+
+    return _attachment(chunks(), "application/json", plan_id, "json")
+
+
+def _records(f: AuditFilter) -> Iterator[list[dict[str, Any]]]:
+    """Export records a batch at a time; names are looked up once per person at export time."""
+    names: dict[str, str] = {}
+    with system().engine.connect() as conn:
+        actors = {a["actor_id"]: a["name"] for a in queries.actors(conn, f.plan_id)}
+    rows = iter_audit(system().engine, f)
+    while batch := list(itertools.islice(rows, NAMES_BATCH)):
+        unknown = people_in(batch) - names.keys()
+        if unknown:
+            names.update(system().people.display_names(unknown))
+        yield [record(r, names, actors) for r in batch]
+
+
+def _attachment(body: Iterator[str], mimetype: str, plan_id: str, extension: str) -> Response:
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M")
+    return Response(stream_with_context(body), mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="audit-{plan_id[:8]}-{stamp}.{extension}"',
+        "Cache-Control": "no-store"})
+
+
+def _verification(conn: Any) -> dict[str, Any]:
+    """The hash chain's last verification, when the chain module is there (it may not be yet)."""
+    try:
+        from projections import chain
+    except ImportError:
+        return {"state": "unavailable"}
+    latest = getattr(chain, "latest_verification", None)
+    if latest is None:
+        return {"state": "unavailable"}
+    try:
+        found = latest(conn)
+    except SQLAlchemyError:
+        return {"state": "none"}
+    if not found:
+        return {"state": "none"}
+    if isinstance(found, tuple):  # (ok, up_to_position, verified_at, problem)
+        ok, position, at, problem = found
+    else:
+        ok, position, at, problem = (_pick(found, k) for k in ("ok", "up_to_position", "verified_at",
+                                                                "problem"))
+    if isinstance(at, str):
+        at = datetime.fromisoformat(at)
+    return {"state": "failed" if ok is False else "ok", "position": position,
+            "at": format_datetime(at, "short") if isinstance(at, datetime) else at, "problem": problem}
+
+
+def _pick(found: Any, key: str) -> Any:
+    return found.get(key) if isinstance(found, Mapping) else getattr(found, key, None)
