@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.budgets import Budget, split_amount
-from projections.queries import BudgetSheet
+from domain.budgets import Budget
+from projections.queries import BudgetSheet, add_to_totals
 
 #: What each kind of budget event changes, as the trail and the replay name it.
 KINDS = {"Created": "created", "LineItemAdded": "added", "LineItemChanged": "changed_line",
@@ -49,23 +49,10 @@ def sheet_of(budget: Budget, actors: list[dict[str, Any]]) -> BudgetSheet:
         row["gap"] = row["total"]
         sheet.lines.append(row)
         sheet.total += row["total"]
-        _add_to_totals(sheet, amounts, {a: s["share"] for a, s in shares.items()})
+        add_to_totals(sheet, amounts, {a: s["share"] for a, s in shares.items()})
     for entry in sheet.by_actor.values():
         sheet.by_sector[entry["sector"]] = sheet.by_sector.get(entry["sector"], 0) + entry["total"]
     return sheet
-
-
-def _add_to_totals(sheet: BudgetSheet, amounts: dict[int, dict[str, Any]],
-                   shares: dict[str, int]) -> None:
-    for year, cell in amounts.items():
-        sheet.totals_by_year[year] = sheet.totals_by_year.get(year, 0) + cell["amount"]
-        parts, rest = split_amount(cell["amount"], shares)
-        sheet.unallocated += rest
-        for actor_id, part in parts.items():
-            entry = sheet.by_actor.get(actor_id)
-            if entry is not None:
-                entry["total"] += part
-                entry["by_year"][year] += part
 
 
 def changes(events: list[Any], labels: dict[str, str]) -> list[dict[str, Any]]:

@@ -105,6 +105,20 @@ class BudgetSheet:
         return max(self.total - self.committed, 0)
 
 
+def add_to_totals(sheet: BudgetSheet, amounts: dict[int, dict[str, Any]],
+                  shares: dict[str, int]) -> None:
+    """Add one line's yearly amounts to the sheet's totals, split by the line's cost shares."""
+    for year, cell in amounts.items():
+        sheet.totals_by_year[year] = sheet.totals_by_year.get(year, 0) + cell["amount"]
+        parts, rest = split_amount(cell["amount"], shares)
+        sheet.unallocated += rest
+        for actor_id, part in parts.items():
+            entry = sheet.by_actor.get(actor_id)
+            if entry is not None:
+                entry["total"] += part
+                entry["by_year"][year] = entry["by_year"].get(year, 0) + part
+
+
 def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
     head = conn.execute(select(budget).where(budget.c.budget_id == budget_id)).mappings().first()
     if head is None:
@@ -135,15 +149,7 @@ def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
         sheet.lines.append(row)
         sheet.total += row["total"]
         sheet.committed += row["committed"]
-        for year, cell in amounts[line_id].items():
-            sheet.totals_by_year[year] = sheet.totals_by_year.get(year, 0) + cell["amount"]
-            parts, rest = split_amount(cell["amount"], line_shares)
-            sheet.unallocated += rest
-            for actor_id, part in parts.items():
-                entry = sheet.by_actor.get(actor_id)
-                if entry is not None:
-                    entry["total"] += part
-                    entry["by_year"][year] = entry["by_year"].get(year, 0) + part
+        add_to_totals(sheet, amounts[line_id], line_shares)
     line_ids = [ln["line_id"] for ln in sheet.lines]
     for actor_id, value in _committed(conn, head["plan_id"], "actor_id", line_ids).items():
         if actor_id in sheet.by_actor:

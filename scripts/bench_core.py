@@ -10,7 +10,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
@@ -140,12 +140,13 @@ def rebuild_rate(workdir: Path, events: int) -> dict:
             "met": rate >= 50_000}
 
 
-def aggregate_load_ms(workdir: Path, events: int) -> dict:
-    system = bootstrap(Settings(data_dir=workdir / "load"))
+def long_budget(data_dir: Path, events: int) -> tuple[str, UUID, UUID]:
+    """A plan and a budget of `events` versions (amount edits on 20 lines, 500 a save):
+    (the facilitator's id, the plan id, the budget id)."""
+    system = bootstrap(Settings(data_dir=data_dir))
     app, person = system.app, str(uuid4())
     with acting_as(person):
-        plan = app.start_plan("Load", "Här", 2027, 2029).aggregate_id
-    with acting_as(person):
+        plan = app.start_plan("Bench", "Här", 2027, 2029).aggregate_id
         budget_id = app.create_budget(plan, "Budget").aggregate_id
         lines = [app.add_line(budget_id, f"Rad {i}", "Drift").entity_id for i in range(20)]
         while (budget := app.load(Budget, budget_id)).version < events:
@@ -153,6 +154,11 @@ def aggregate_load_ms(workdir: Path, events: int) -> dict:
                 budget.change_amount(lines[i % 20], 2027 + i % 3, budget.version + i)
             app.save(budget)
     system.close()
+    return person, plan, budget_id
+
+
+def aggregate_load_ms(workdir: Path, events: int) -> dict:
+    _, _, budget_id = long_budget(workdir / "load", events)
     fresh = bootstrap(Settings(data_dir=workdir / "load"))  # no warm cache: a real load
     timings = []
     for _ in range(7):

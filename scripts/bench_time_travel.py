@@ -13,35 +13,19 @@ import statistics
 import tempfile
 import time
 from pathlib import Path
-from uuid import UUID, uuid4
+
+from bench_core import long_budget
 
 from adapters.bootstrap import bootstrap
 from adapters.settings import Settings
-from domain.budgets import Budget
 from domain.context import acting_as
 from projections.history import sheet_of
 
 LOADS = 9
 
 
-def _fill(workdir: Path, events: int) -> tuple[str, UUID, UUID]:
-    """A plan and a budget of `events` versions (amount edits on 20 lines, 500 a save)."""
-    system = bootstrap(Settings(data_dir=workdir / "travel"))
-    app, person = system.app, str(uuid4())
-    with acting_as(person):
-        plan = app.start_plan("Tidsresa", "Här", 2027, 2029).aggregate_id
-        budget_id = app.create_budget(plan, "Budget").aggregate_id
-        lines = [app.add_line(budget_id, f"Rad {i}", "Drift").entity_id for i in range(20)]
-        while (budget := app.load(Budget, budget_id)).version < events:
-            for i in range(min(500, events - budget.version)):
-                budget.change_amount(lines[i % 20], 2027 + i % 3, budget.version + i)
-            app.save(budget)
-    system.close()
-    return person, plan, budget_id
-
-
 def time_travel_ms(workdir: Path, events: int = 10_000) -> dict:
-    person, _, budget_id = _fill(workdir, events)
+    person, _, budget_id = long_budget(workdir / "travel", events)
     versions = random.Random(2027).sample(range(2, events), LOADS)
     timings = []
     for version in versions:

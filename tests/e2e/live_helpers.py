@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_socketio import SocketIOTestClient
 
-from adapters.demo import DemoPerson
+from adapters.demo import DemoPerson, DemoPlan
 from tests.e2e.auth_helpers import sign_in
 from web.extensions import socketio
 
@@ -47,3 +47,16 @@ class Participant:
     def clear(self) -> None:
         self.socket.get_received(NS)
         self.inbox.clear()
+
+
+def person_named(demo: DemoPlan, name: str) -> DemoPerson:
+    return next(p for p in demo.people if p.name == name)
+
+
+def in_meeting(app: Flask, demo: DemoPlan, name: str) -> Participant:
+    """The demo person signed in, with a socket that has joined the plan's meeting."""
+    participant = Participant(app, person_named(demo, name))
+    reply = participant.call("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id})
+    assert reply["ok"], reply
+    participant.clear()
+    return participant

@@ -11,7 +11,7 @@ from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_PASSWORD, post_form, sign_in
-from tests.e2e.live_helpers import NS, Participant
+from tests.e2e.live_helpers import NS, Participant, in_meeting, person_named
 
 
 @pytest.fixture
@@ -20,16 +20,6 @@ def sheet(demo_system: System, demo: DemoPlan) -> queries.BudgetSheet:
         return queries.budget_sheet(conn, demo.budget_id)
 
 
-def _person(demo: DemoPlan, name: str):
-    return next(p for p in demo.people if p.name == name)
-
-
-def _in_meeting(app: Flask, demo: DemoPlan, name: str) -> Participant:
-    participant = Participant(app, _person(demo, name))
-    reply = participant.call("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id})
-    assert reply["ok"], reply
-    participant.clear()
-    return participant
 
 
 def _told_signed_out(participant: Participant) -> bool:
@@ -63,14 +53,14 @@ def test_someone_who_is_not_a_member_cannot_join(running: Flask, demo: DemoPlan,
 
 def test_an_observer_follows_the_meeting_but_cannot_change_the_budget(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
-    gunnar = _in_meeting(running, demo, "Gunnar Persson")
+    gunnar = in_meeting(running, demo, "Gunnar Persson")
     stored = demo_system.app.recorder.max_notification_id()
     line, version = _amount(sheet, 0, 2027)
     reply = gunnar.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                            amount=1, expected_version=version)
     assert reply["ok"] is False and reply["error"]["error"] == "not_allowed"
     assert demo_system.app.recorder.max_notification_id() == stored
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     ack = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                        amount=2, expected_version=version)
     assert [c["position"] for c in gunnar.received("change")] == [ack["position"]]
@@ -78,7 +68,7 @@ def test_an_observer_follows_the_meeting_but_cannot_change_the_budget(
 
 def test_signing_out_closes_the_live_connection_of_that_session(
         running: Flask, demo: DemoPlan) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     assert post_form(anna.http, "/sign-out", page="/").status_code == 302
     assert not anna.socket.is_connected(NS)
     assert _told_signed_out(anna)
@@ -90,7 +80,7 @@ def test_signing_out_closes_the_live_connection_of_that_session(
 
 def test_a_password_change_closes_the_persons_other_live_connections_only(
         running: Flask, demo: DemoPlan) -> None:
-    here, elsewhere = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Anna Berg")
+    here, elsewhere = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Anna Berg")
     changed = post_form(here.http, "/account/password", {
         "current_password": DEMO_PASSWORD, "new_password": "a brand new password",
         "repeat_password": "a brand new password"}, page="/account")
@@ -102,7 +92,7 @@ def test_a_password_change_closes_the_persons_other_live_connections_only(
 
 def test_an_edit_reaches_every_participant_with_who_made_it(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    anna, erik = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Erik Lindqvist")
     line, version = _amount(sheet, 0, 2027)
     ack = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                        amount=5_200_000, expected_version=version)
@@ -119,7 +109,7 @@ def test_an_edit_reaches_every_participant_with_who_made_it(
 
 def test_two_edits_of_one_figure_conflict_and_the_second_is_told_the_current_value(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    anna, erik = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Erik Lindqvist")
     line, version = _amount(sheet, 1, 2028)
     first = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
                          amount=111_100, expected_version=version)
@@ -137,7 +127,7 @@ def test_two_edits_of_one_figure_conflict_and_the_second_is_told_the_current_val
 
 def test_edits_of_different_fields_never_conflict(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    anna, erik = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Erik Lindqvist")
     line, v2027 = _amount(sheet, 2, 2027)
     _, v2028 = _amount(sheet, 2, 2028)
     label_version = sheet.lines[2]["label_version"]
@@ -154,7 +144,7 @@ def test_edits_of_different_fields_never_conflict(
 
 def test_a_command_sent_twice_is_applied_once(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    anna, erik = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Erik Lindqvist")
     line, version = _amount(sheet, 3, 2029)
     command_id = str(uuid.uuid4())
     args = {"budget_id": demo.budget_id, "line_id": line, "year": 2029, "amount": 424_200,
@@ -169,7 +159,7 @@ def test_a_command_sent_twice_is_applied_once(
 
 def test_a_participant_who_drops_off_catches_up_with_no_gap_and_no_duplicate(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna, erik = _in_meeting(running, demo, "Anna Berg"), _in_meeting(running, demo, "Erik Lindqvist")
+    anna, erik = in_meeting(running, demo, "Anna Berg"), in_meeting(running, demo, "Erik Lindqvist")
     line, version = _amount(sheet, 4, 2027)
     first = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                          amount=1, expected_version=version)
@@ -178,7 +168,7 @@ def test_a_participant_who_drops_off_catches_up_with_no_gap_and_no_duplicate(
     erik.socket.disconnect(namespace="/live")
     missed = [anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                            amount=n, expected_version=version + n - 1) for n in (2, 3, 4)]
-    back = Participant(running, _person(demo, "Erik Lindqvist"))
+    back = Participant(running, person_named(demo, "Erik Lindqvist"))
     reply = back.call("join", {"plan_id": demo.plan_id, "since": seen})
     later = anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                          amount=5, expected_version=version + 4)
@@ -193,8 +183,8 @@ def test_a_participant_who_drops_off_catches_up_with_no_gap_and_no_duplicate(
 
 def test_presence_shows_who_is_in_the_meeting_and_on_which_cell(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
-    erik = _in_meeting(running, demo, "Erik Lindqvist")
+    anna = in_meeting(running, demo, "Anna Berg")
+    erik = in_meeting(running, demo, "Erik Lindqvist")
     line = sheet.lines[0]["line_id"]
     assert erik.call("focus", {"plan_id": demo.plan_id, "budget_id": demo.budget_id,
                                "cell": {"line_id": line, "field": "amount:2027"}})["ok"]
@@ -210,7 +200,7 @@ def test_presence_shows_who_is_in_the_meeting_and_on_which_cell(
 
 def test_undo_over_the_socket_compensates_the_persons_last_change(
         running: Flask, demo: DemoPlan, sheet: queries.BudgetSheet) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     line, version = _amount(sheet, 5, 2028)
     before = sheet.lines[5]["amounts"][2028]["amount"]
     anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
@@ -223,7 +213,7 @@ def test_undo_over_the_socket_compensates_the_persons_last_change(
 
 def test_malformed_commands_are_refused_with_a_clear_error_and_store_nothing(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     stored = demo_system.app.recorder.max_notification_id()
     line = sheet.lines[0]["line_id"]
     for bad in ({"type": "change_amount"}, {"type": "explode", "command_id": str(uuid.uuid4())},
@@ -245,12 +235,12 @@ def test_too_much_missed_asks_the_client_to_reload_the_sheet(
     import web.live.broadcaster as broadcaster
 
     monkeypatch.setattr(broadcaster, "MAX_CATCH_UP", 2)
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     line, version = _amount(sheet, 6, 2027)
     for n in range(3):
         anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                      amount=n + 7, expected_version=version + n)
     anna.received("change", count=3)
-    back = Participant(running, _person(demo, "Erik Lindqvist"))
+    back = Participant(running, person_named(demo, "Erik Lindqvist"))
     reply = back.call("join", {"plan_id": demo.plan_id, "since": 1})
     assert reply["ok"] and reply["reset"] is True and reply["changes"] == []

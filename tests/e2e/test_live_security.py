@@ -31,7 +31,7 @@ from adapters.settings import Settings
 from domain.context import acting_as
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_PASSWORD, http_sign_in, post_form
-from tests.e2e.live_helpers import NS, Participant
+from tests.e2e.live_helpers import NS, Participant, in_meeting, person_named
 from web.app import create_app
 from web.live import limits
 from web.live.guard import SESSION_CHECK_SECONDS
@@ -67,16 +67,6 @@ def sheet(demo_system: System, demo: DemoPlan) -> queries.BudgetSheet:
         return queries.budget_sheet(conn, demo.budget_id)
 
 
-def _person(demo: DemoPlan, name: str) -> Any:
-    return next(p for p in demo.people if p.name == name)
-
-
-def _in_meeting(app: Flask, demo: DemoPlan, name: str) -> Participant:
-    participant = Participant(app, _person(demo, name))
-    reply = participant.call("join", {"plan_id": demo.plan_id, "budget_id": demo.budget_id})
-    assert reply["ok"], reply
-    participant.clear()
-    return participant
 
 
 def _stored(system: System) -> int:
@@ -150,7 +140,7 @@ def _handshake(url: str, origin: str, cookie: str, transport: str, plan_id: str)
 def test_a_websocket_handshake_from_a_foreign_origin_is_refused_even_with_a_valid_session(
         running: Flask, demo: DemoPlan) -> None:
     with _serving(running) as url:
-        cookie = _session_cookie(url, _person(demo, "Anna Berg").email)
+        cookie = _session_cookie(url, person_named(demo, "Anna Berg").email)
         refused = _handshake(url, EVIL, cookie, "websocket", demo.plan_id)
         same_origin = _handshake(url, url, cookie, "websocket", demo.plan_id)
     assert isinstance(refused, socketio.exceptions.ConnectionError), refused
@@ -171,7 +161,7 @@ def _polling_handshake(url: str, origin: str, cookie: str) -> int:
 def test_a_long_polling_handshake_from_a_foreign_origin_is_refused(running: Flask,
                                                                    demo: DemoPlan) -> None:
     with _serving(running) as url:
-        cookie = _session_cookie(url, _person(demo, "Anna Berg").email)
+        cookie = _session_cookie(url, person_named(demo, "Anna Berg").email)
         assert _polling_handshake(url, EVIL, cookie) == 400
         assert _polling_handshake(url, url, cookie) == 200
 
@@ -190,7 +180,7 @@ def test_origins_named_in_the_settings_may_connect_and_others_may_not(
                                                    allowed_origins=named.allowed_origins))
     app = create_app({"SYSTEM": system, "TESTING": True, "SECRET_KEY": "test"})
     with _serving(app) as url:
-        cookie = _session_cookie(url, _person(demo, "Anna Berg").email)
+        cookie = _session_cookie(url, person_named(demo, "Anna Berg").email)
         partner = _handshake(url, PARTNER, cookie, "websocket", demo.plan_id)
         evil = _handshake(url, EVIL, cookie, "websocket", demo.plan_id)
     assert partner["ok"] is True, partner
@@ -207,7 +197,7 @@ def test_any_origin_is_never_allowed() -> None:
 
 def test_signing_out_closes_that_sessions_sockets_and_no_others(running: Flask,
                                                                 demo: DemoPlan) -> None:
-    here, elsewhere = (_in_meeting(running, demo, "Anna Berg") for _ in range(2))
+    here, elsewhere = (in_meeting(running, demo, "Anna Berg") for _ in range(2))
     assert here.socket.is_connected(NS) and elsewhere.socket.is_connected(NS)
     assert post_form(here.http, "/sign-out", page="/account").status_code in (302, 303)
     assert not here.socket.is_connected(NS)
@@ -225,8 +215,8 @@ def _token(participant: Participant) -> str:
 def test_a_socket_whose_session_ended_in_another_process_is_refused_and_closed(
         running: Flask, demo: DemoPlan, demo_system: System, clock: FakeClock,
         sheet: queries.BudgetSheet, how: str) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
-    person_id = _person(demo, "Anna Berg").person_id
+    anna = in_meeting(running, demo, "Anna Berg")
+    person_id = person_named(demo, "Anna Berg").person_id
     # What another process does: the database forgets the session; no socket here is told.
     if how == "signed_out_elsewhere":
         demo_system.accounts.close_session(_token(anna))
@@ -247,7 +237,7 @@ def test_a_socket_whose_session_ended_in_another_process_is_refused_and_closed(
 def test_the_session_is_looked_up_at_most_once_a_second_per_connection(
         running: Flask, demo: DemoPlan, demo_system: System, clock: FakeClock,
         monkeypatch: pytest.MonkeyPatch) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     lookups: list[str] = []
     real = demo_system.accounts.session_person
     monkeypatch.setattr(demo_system.accounts, "session_person",
@@ -272,7 +262,7 @@ def test_joining_needs_an_existing_plan_and_membership_of_it(running: Flask, dem
     assert stranger.socket.is_connected(NS)
     refused = stranger.call("join", {"plan_id": demo.plan_id})
     assert refused["ok"] is False and refused["error"]["error"] == "not_allowed", refused
-    anna = Participant(running, _person(demo, "Anna Berg"))
+    anna = Participant(running, person_named(demo, "Anna Berg"))
     missing = anna.call("join", {"plan_id": str(uuid.uuid4())})
     assert missing["ok"] is False and missing["error"]["error"] == "not_found", missing
     not_a_plan = anna.call("join", {"plan_id": demo.budget_id})
@@ -292,7 +282,7 @@ def test_a_non_members_commands_are_refused_and_store_nothing(
 
 def test_an_observer_may_follow_the_meeting_but_not_edit_or_undo(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
-    gunnar = _in_meeting(running, demo, "Gunnar Persson")
+    gunnar = in_meeting(running, demo, "Gunnar Persson")
     stored = _stored(demo_system)
     *edits, undo = _edits(demo, sheet)
     for edit in edits:
@@ -307,11 +297,11 @@ def test_rights_are_checked_for_every_command_not_only_when_joining(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
     """Erik joins as a representative and edits; made an observer, the same open socket can
     neither edit nor undo his own change; removed from the plan, he cannot join again."""
-    erik = _in_meeting(running, demo, "Erik Lindqvist")
+    erik = in_meeting(running, demo, "Erik Lindqvist")
     line = sheet.lines[1]["line_id"]
     assert erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
                         amount=4_242)["ok"]
-    anna, erik_id = _person(demo, "Anna Berg").person_id, _person(demo, "Erik Lindqvist").person_id
+    anna, erik_id = person_named(demo, "Anna Berg").person_id, person_named(demo, "Erik Lindqvist").person_id
     with acting_as(anna):
         demo_system.app.change_member(demo.plan_id, erik_id, "observer")
     stored = _stored(demo_system)
@@ -337,7 +327,7 @@ def _padded(message: dict[str, Any], size: int) -> dict[str, Any]:
 
 def test_messages_over_16_kib_are_refused_and_nothing_runs(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
-    anna = Participant(running, _person(demo, "Anna Berg"))
+    anna = Participant(running, person_named(demo, "Anna Berg"))
     limit = limits.MAX_MESSAGE_BYTES
     plan = {"plan_id": demo.plan_id, "budget_id": demo.budget_id}
     command = {"command_id": str(uuid.uuid4()), "type": "change_amount", **_edits(demo, sheet)[3]}
@@ -364,7 +354,7 @@ def test_messages_over_16_kib_are_refused_and_nothing_runs(
 def test_too_many_commands_a_second_are_refused_with_when_to_retry(
         running: Flask, demo: DemoPlan, demo_system: System, clock: FakeClock,
         sheet: queries.BudgetSheet) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     clock.advance(1.0)  # the join's token is back
     line = sheet.lines[2]["line_id"]
 
@@ -388,7 +378,7 @@ def test_too_many_commands_a_second_are_refused_with_when_to_retry(
 
 def test_focus_has_a_looser_limit_of_its_own(running: Flask, demo: DemoPlan,
                                              clock: FakeClock) -> None:
-    anna = _in_meeting(running, demo, "Anna Berg")
+    anna = in_meeting(running, demo, "Anna Berg")
     focus = {"plan_id": demo.plan_id, "budget_id": demo.budget_id, "cell": None}
     assert all(anna.call("focus", focus)["ok"] for _ in range(limits.FOCUS_BURST))
     refused = anna.call("focus", focus)
