@@ -15,7 +15,7 @@ import argon2
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import Column, DateTime, String, Table, delete, insert, select, update
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from adapters.people import PeopleDirectory, Person, metadata
 from domain.errors import Conflict, RuleViolated, translatable
@@ -86,14 +86,26 @@ class Accounts:
         return person_id
 
     def set_password(self, person_id: str, password: str) -> None:
-        digest = self.hasher.hash(check_password_rules(password))
-        now = datetime.now(UTC)
+        digest = self.hash_password(password)
         with self.engine.begin() as conn:
-            changed = conn.execute(update(credentials).where(credentials.c.person_id == person_id)
-                                   .values(password_hash=digest, changed_at=now)).rowcount
-            if not changed:
-                conn.execute(insert(credentials).values(person_id=person_id, password_hash=digest,
-                                                        changed_at=now))
+            store_password_hash(conn, person_id, digest)
+
+    def hash_password(self, password: str) -> str:
+        """The argon2id hash of a password that keeps the rules (else RuleViolated)."""
+        return self.hasher.hash(check_password_rules(password))
+
+    def password_hashes(self, person_ids: list[str]) -> dict[str, str]:
+        """The stored hashes of those of the people who have a password."""
+        if not person_ids:
+            return {}
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(credentials.c.person_id, credentials.c.password_hash)
+                                .where(credentials.c.person_id.in_(person_ids))).all()
+        return {row.person_id: row.password_hash for row in rows}
+
+    def matches(self, stored: str, password: str) -> bool:
+        """Whether a stored hash is the hash of `password`."""
+        return self._verify(stored, password)
 
     def has_password(self, person_id: str) -> bool:
         return self._stored_hash(person_id) is not None
@@ -169,6 +181,16 @@ class Accounts:
         self.close_sessions(person_id)
         with self.engine.begin() as conn:
             conn.execute(delete(credentials).where(credentials.c.person_id == person_id))
+
+
+def store_password_hash(conn: Connection, person_id: str, digest: str) -> None:
+    """Set (or replace) a person's password hash, inside the caller's transaction."""
+    now = datetime.now(UTC)
+    changed = conn.execute(update(credentials).where(credentials.c.person_id == person_id)
+                           .values(password_hash=digest, changed_at=now)).rowcount
+    if not changed:
+        conn.execute(insert(credentials).values(person_id=person_id, password_hash=digest,
+                                                changed_at=now))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -134,6 +134,45 @@ def _verify(store: _Store, engine: Engine, digest: Digest | None, progress: Prog
     return Verification(True, events, up_to, link_at.hex(), events - chained)
 
 
+@dataclass(frozen=True)
+class RangeCheck:
+    end: int  # the last chained position of the range (`after` itself when the chain ends there)
+    events: int  # chained events in the range
+    problem: Problem | None = None  # the first one found in the range
+
+
+def check_range(store: _Store, engine: Engine, after: int, limit: int) -> RangeCheck:
+    """Check the next `limit` chained positions after `after` against the stored events: the same
+    positions, the same digests, and links that follow from the chain's link at `after`. Range by
+    range from #0 this is the whole check: each range starts where the one before it vouched."""
+    with engine.connect() as conn:
+        recorded = conn.execute(select(audit_chain.c.position, audit_chain.c.event_digest,
+                                       audit_chain.c.link).where(audit_chain.c.position > after)
+                                .order_by(audit_chain.c.position).limit(limit)).all()
+        start = GENESIS.hex() if after == 0 else conn.execute(
+            select(audit_chain.c.link).where(audit_chain.c.position == after)).scalar()
+        head = (chain_head(conn) or (0, ""))[0]
+    if not recorded:
+        return RangeCheck(after, 0)
+    end = recorded[-1][0]
+    if start is None:
+        return RangeCheck(end, len(recorded), Problem("chain", after, "the chain's link here is gone"))
+    rows = store.rows_between(after, end)
+    canonicals = _Canonical().batch(rows)
+    positions, digests = [r[0] for r in rows], [hashlib.sha256(c).hexdigest() for c in canonicals]
+    pairs = [(position, digest) for position, digest, _link in recorded]
+    if positions != [p for p, _ in pairs] or digests != [d for _, d in pairs]:
+        problem = _first_difference(store, engine, positions, digests, pairs, head)
+        return RangeCheck(end, len(recorded), problem)
+    link = bytes.fromhex(start)
+    for (position, _digest, recorded_link), canonical in zip(recorded, canonicals, strict=True):
+        link = hashlib.sha256(link + canonical).digest()
+        if link.hex() != recorded_link:
+            return RangeCheck(end, len(recorded), Problem(
+                "chain", position, "the recorded links do not follow from the recorded events"))
+    return RangeCheck(end, len(recorded))
+
+
 def _first_difference(store: _Store, engine: Engine, positions: list[int], digests: list[str],
                       recorded: list[tuple[int, str]], head: int) -> Problem:
     """The first place where a batch of stored events and the chain's rows for it disagree."""
@@ -322,6 +361,14 @@ class _Store:
         _nid, oid, version, topic, state = row
         return hashlib.sha256(canonical_bytes(topic, _id_text(oid), version, state)).hexdigest()
 
+    def rows_between(self, after: int, up_to: int) -> list[Row]:
+        """The stored events after position `after` up to `up_to`, in log order."""
+        where = f"WHERE {self.position_column} > {int(after)} AND {self.position_column} <= {int(up_to)}"
+        return self._rows(self._select(where))
+
+    def _rows(self, sql: str) -> list[Row]:
+        return [tuple(row) for row in self.connection.execute(sql).fetchall()]
+
     def max_position(self) -> int:
         return self._one(f"SELECT MAX({self.position_column}) FROM {self.table}")[0] or 0  # nosec B608
 
@@ -353,6 +400,15 @@ class _PostgresStore(_Store):
         with self.connection.cursor(row_factory=tuple_row) as cursor:
             cursor.execute(sql, params)
             return cursor.fetchone()
+
+    def _rows(self, sql: str) -> list[Row]:
+        from psycopg.rows import tuple_row
+
+        with self.connection.cursor(row_factory=tuple_row) as cursor:
+            cursor.execute(sql)
+            rows = cursor.fetchall()
+        self.connection.rollback()  # a watch that reads for hours must not hold a transaction open
+        return rows
 
 
 def open_store(app: Application) -> _Store:

@@ -1,7 +1,9 @@
-"""A realistic demo plan: a service point in Ramsjö (Ljusdals kommun), 2027 to 2029.
+"""A realistic demo plan: a service point in Ramsjö (Ljusdals kommun), over three years.
 
-Every change runs as the person who would really make it, acting for their own organisation,
-so the audit trail reads like a real cooperation. Names and e-mails go to the people store only.
+Its years and dates follow the day it is loaded (adapters/demo_dates.py): nothing in it is
+delivered, measured, verified or decided after that day. Every change runs as the person who
+would really make it, acting for their own organisation, so the audit trail reads like a real
+cooperation. Names and e-mails go to the people store only.
 """
 
 from __future__ import annotations
@@ -13,13 +15,12 @@ from datetime import date
 from typing import Any
 
 from adapters.accounts import Accounts
+from adapters.demo_dates import DemoCalendar, DemoDay, FromToday, PlanDay
 from adapters.people import PeopleDirectory
 from domain.context import Acting, acting_as
 from domain.usecases import Samverkan
 
 KR = 100  # öre per krona
-YEARS = (2027, 2028, 2029)
-SPAN = "2027–2029"
 
 # key: (name, sector)
 ACTORS = {
@@ -42,7 +43,8 @@ PEOPLE = {
     "gunnar": ("Gunnar Persson", "gunnar.persson@ljusdal.example.se", "observer", None),
 }
 
-# (label, category, service, kronor a year (or per year 2027, 2028, 2029), cost shares in %)
+# (label ({y0} … {y2}: the plan's years), category, service, kronor a year (or per year of the
+#  plan), cost shares in %)
 LINES: tuple[tuple[str, str, str | None, int | tuple[int, ...], dict[str, int]], ...] = (
     ("Etablering av servicepunkt (inredning, disk, kassa)", "Lokaler", "punkt", (50_000, 0, 0),
      {"kommun": 50, "region": 30, "handel": 20}),
@@ -70,7 +72,7 @@ LINES: tuple[tuple[str, str, str | None, int | tuple[int, ...], dict[str, int]],
     ("Lokala aktiviteter, tre per år", "Aktiviteter", "punkt", 15_000,
      {"byalag": 60, "kommun": 40}),
     ("Fikahörna i servicepunkten", "Aktiviteter", "punkt", 6_000, {"byalag": 70, "handel": 30}),
-    ("Invånarenkät (baslinje 2027, uppföljning 2029)", "Utvärdering", None,
+    ("Invånarenkät (baslinje {y0}, uppföljning {y2})", "Utvärdering", None,
      (40_000, 10_000, 40_000), {"hig": 50, "region": 25, "kommun": 25}),
     ("Följeforskning och slutrapport", "Utvärdering", None, (30_000, 30_000, 60_000),
      {"hig": 60, "region": 20}),
@@ -106,10 +108,10 @@ SERVICES: dict[str, dict[str, Any]] = {
         # (name, unit, target, by gender, who measures, measurements: (date, value, split))
         "kpis": (
             ("Besök i servicepunkten per månad", "besök", 600, True, "maria", (
-                (date(2027, 3, 31), 412, {"women": 236, "men": 174, "other": 2}),
-                (date(2027, 6, 30), 488, {"women": 281, "men": 205, "other": 2}))),
+                (PlanDay(0, 3, 31), 412, {"women": 236, "men": 174, "other": 2}),
+                (PlanDay(0, 6, 30), 488, {"women": 281, "men": 205, "other": 2}))),
             ("Utlämnade paket per månad", "paket", 350, False, "maria", (
-                (date(2027, 3, 31), 290, None), (date(2027, 6, 30), 318, None))),
+                (PlanDay(0, 3, 31), 290, None), (PlanDay(0, 6, 30), 318, None))),
         ),
     },
     "hem": {
@@ -129,8 +131,8 @@ SERVICES: dict[str, dict[str, Any]] = {
         ),
         "kpis": (
             ("Personer som vill använda hemsändning (enkät)", "personer", 40, True, "sofia", (
-                (date(2027, 2, 28), 34, {"women": 21, "men": 13}),
-                (date(2027, 9, 30), 41, {"women": 25, "men": 15, "other": 1}))),
+                (PlanDay(0, 2, 28), 34, {"women": 21, "men": 13}),
+                (PlanDay(0, 9, 30), 41, {"women": 25, "men": 15, "other": 1}))),
             ("Leveranser per vecka", "leveranser", 25, False, "maria", ()),
         ),
     },
@@ -139,34 +141,37 @@ SERVICES: dict[str, dict[str, Any]] = {
 
 CONFIRM = ("confirm",)
 # (actor (its representative acts), kind, quantity (kr for money), due, description,
-#  value in kr, service, line index, steps: confirm, deliver, verify (by the facilitator), withdraw)
+#  value in kr, service, line index, steps: confirm, deliver, verify (by the facilitator), withdraw).
+# What was delivered lies in the plan's first nine months, always past; a pledge still open is
+# due a few weeks from today, or at the end of the plan; the signage is overdue.
+START, END = PlanDay(0, 3, 1), PlanDay(2, 12, 31)
 COMMITMENTS: tuple[tuple[Any, ...], ...] = (
-    ("kommun", "money", 25_000, "2027-03-01", "Kommunens del av etableringen", None, "punkt", 0,
-     (CONFIRM, ("deliver", 25_000, "2027-02-20", "Utbetalt mot faktura"))),
-    ("region", "money", 15_000, "2027-03-01", "Regionens medfinansiering av etableringen", None,
-     "punkt", 0, (CONFIRM, ("deliver", 15_000, "2027-03-10", "Utbetalt enligt beslut"),
+    ("kommun", "money", 25_000, START, "Kommunens del av etableringen", None, "punkt", 0,
+     (CONFIRM, ("deliver", 25_000, PlanDay(0, 2, 20), "Utbetalt mot faktura"))),
+    ("region", "money", 15_000, START, "Regionens medfinansiering av etableringen", None,
+     "punkt", 0, (CONFIRM, ("deliver", 15_000, PlanDay(0, 3, 10), "Utbetalt enligt beslut"),
                   ("verify", "Kontrollerat mot regionens beslut och kontoutdrag."))),
-    ("handel", "premises", 12, "2027-03-01", "12 m² butiksyta för servicepunkten", 32_400,
+    ("handel", "premises", 12, START, "12 m² butiksyta för servicepunkten", 32_400,
      "punkt", 1, (CONFIRM,)),
-    ("handel", "staff_hours", 576, "2029-12-31", "Butikspersonal bemannar servicepunkten "
+    ("handel", "staff_hours", 576, END, "Butikspersonal bemannar servicepunkten "
      "kvällar och lördagar", 144_000, "punkt", 3, (CONFIRM,)),
-    ("byalag", "volunteer_hours", 450, "2029-12-31", "Ideell tid: tre aktiviteter per år och "
-     "fikahörnan", 135_000, "punkt", None, (CONFIRM, ("deliver", 38, "2027-05-22",
-     "Vårstädning och invigningsfika"), ("deliver", 64, "2027-08-14", "Byadag med marknad"))),
-    ("bensin", "equipment", 1, "2027-06-01", "Utomhusskåp och elanslutning för hjärtstartaren "
+    ("byalag", "volunteer_hours", 450, END, "Ideell tid: tre aktiviteter per år och "
+     "fikahörnan", 135_000, "punkt", None, (CONFIRM, ("deliver", 38, PlanDay(0, 5, 22),
+     "Vårstädning och invigningsfika"), ("deliver", 64, PlanDay(0, 8, 14), "Byadag med marknad"))),
+    ("bensin", "equipment", 1, FromToday(45), "Utomhusskåp och elanslutning för hjärtstartaren "
      "vid bensinstationen", 4_500, "punkt", 8, ()),
-    ("region", "money", 13_500, "2027-06-01", "Regionens del av hjärtstartaren", None, "punkt",
+    ("region", "money", 13_500, FromToday(45), "Regionens del av hjärtstartaren", None, "punkt",
      8, ()),
-    ("region", "money", 12_500, "2027-05-01", "Regionens del av skyltningen", None, "punkt", 9,
+    ("region", "money", 12_500, PlanDay(0, 5, 1), "Regionens del av skyltningen", None, "punkt", 9,
      (CONFIRM,)),
-    ("hig", "staff_hours", 120, "2029-12-31", "Forskartid för följeforskning och slutrapport",
+    ("hig", "staff_hours", 120, END, "Forskartid för följeforskning och slutrapport",
      72_000, None, 16, ()),
-    ("kommun", "staff_hours", 90, "2029-12-31", "Landsbygdsutvecklarens tid för samordning",
+    ("kommun", "staff_hours", 90, END, "Landsbygdsutvecklarens tid för samordning",
      45_000, None, 20, (CONFIRM,)),
-    ("kommun", "money", 30_000, "2027-12-31", f"Hemsändningsbidrag {SPAN}, utlämning i "
+    ("kommun", "money", 30_000, END, "Hemsändningsbidrag {span}, utlämning i "
      "lanthandeln", None, "hem", 10, ()),
-    ("bensin", "money", 6_000, "2027-09-01", "Bidrag till utkörningen 2027", None, "hem", 12,
-     (("withdraw", "Styrelsen prioriterar nya pumpar 2027; vi återkommer inför 2028."),)),
+    ("bensin", "money", 6_000, PlanDay(0, 9, 1), "Bidrag till utkörningen {y0}", None, "hem", 12,
+     (("withdraw", "Styrelsen prioriterar nya pumpar {y0}; vi återkommer inför {y1}."),)),
 )
 
 @dataclass(frozen=True)
@@ -183,6 +188,8 @@ class DemoPlan:
     plan_id: str
     budget_id: str
     people: tuple[DemoPerson, ...]
+    #: The plan's years (they follow the day it was loaded).
+    years: tuple[int, ...] = ()
 
 
 def store_is_empty(app: Samverkan) -> bool:
@@ -192,15 +199,18 @@ def store_is_empty(app: Samverkan) -> bool:
 
 def load_demo(app: Samverkan, people: PeopleDirectory, accounts: Accounts | None = None,
               password: str | None = None,
-              progress: Callable[[str], None] | None = None) -> DemoPlan:
+              progress: Callable[[str], None] | None = None,
+              today: date | None = None) -> DemoPlan:
     """Store the Ramsjö demo plan, each change made by the person who would really make it.
 
     With `accounts` and a `password`, every demo person can sign in with their e-mail address
-    and that password (a person who already has a password keeps it).
+    and that password (a person who already has a password keeps it). Its years and dates
+    follow `today` (the real today unless a test says otherwise).
     """
     say = progress or (lambda _message: None)
     demo = _Loader(app, {key: _person_id(people, name, email)
-                         for key, (name, email, _, _) in PEOPLE.items()})
+                         for key, (name, email, _, _) in PEOPLE.items()},
+                   DemoCalendar(today or date.today()))
     if accounts is not None and password:
         for person_id in demo.pid.values():
             if not accounts.has_password(person_id):
@@ -217,7 +227,7 @@ def load_demo(app: Samverkan, people: PeopleDirectory, accounts: Accounts | None
     say(f"{len(COMMITMENTS)} åtaganden klara")
     return DemoPlan(demo.plan, demo.budget_id, tuple(
         DemoPerson(demo.pid[key], name, email, role, ACTORS[actor][0] if actor else None)
-        for key, (name, email, role, actor) in PEOPLE.items()))
+        for key, (name, email, role, actor) in PEOPLE.items()), demo.calendar.years)
 
 
 def _representative(actor: str) -> str:
@@ -233,8 +243,9 @@ def _person_id(people: PeopleDirectory, name: str, email: str) -> str:
 class _Loader:
     """Runs the demo's commands, remembering the ids they create."""
 
-    def __init__(self, app: Samverkan, pid: dict[str, str]) -> None:
+    def __init__(self, app: Samverkan, pid: dict[str, str], calendar: DemoCalendar) -> None:
         self.app, self.pid, self.plan, self.budget_id = app, pid, "", ""
+        self.calendar = calendar
         self.org: dict[str, str] = {}
         self.services: dict[str, str] = {}
         self.lines: list[str] = []
@@ -246,8 +257,9 @@ class _Loader:
     def plan_and_members(self) -> None:
         app = self.app
         with self.as_("anna"):  # for no organisation yet: the kommun joins the plan just below
-            self.plan = str(app.start_plan(f"Serviceplan Ramsjö {SPAN}", "Ramsjö", 2027, 2029)
-                            .aggregate_id)
+            years = self.calendar.years
+            self.plan = str(app.start_plan(self.calendar.text("Serviceplan Ramsjö {span}"),
+                                           "Ramsjö", years[0], years[-1]).aggregate_id)
             for key, (name, sector) in ACTORS.items():
                 self.org[key] = str(app.add_actor(self.plan, name, sector).entity_id)
         with self.as_("anna"):
@@ -274,7 +286,7 @@ class _Loader:
                 kpi = str(app.define_kpi(service, name, unit, target, by_gender).entity_id)
             with self.as_(measurer):
                 for on, value, split in measurements:
-                    app.measure_kpi(service, kpi, on, value, split)
+                    app.measure_kpi(service, kpi, self.calendar.day(on), value, split)
         with self.as_("anna"):
             for stage in spec["stages"]:
                 app.move_service_to(service, stage)
@@ -282,28 +294,31 @@ class _Loader:
 
     def budget(self) -> None:
         """Anna drafts the lines; each representative sets their own organisation's share."""
+        cal, years = self.calendar, self.calendar.years
         with self.as_("anna"):
-            self.budget_id = str(self.app.create_budget(self.plan, f"Budget {SPAN}").aggregate_id)
+            self.budget_id = str(self.app.create_budget(self.plan, cal.text("Budget {span}"))
+                                 .aggregate_id)
         for label, category, service, kronor, shares in LINES:
-            per_year = kronor if isinstance(kronor, tuple) else (kronor,) * len(YEARS)
-            amounts = {year: kr * KR for year, kr in zip(YEARS, per_year, strict=True)}
+            per_year = kronor if isinstance(kronor, tuple) else (kronor,) * len(years)
+            amounts = {year: kr * KR for year, kr in zip(years, per_year, strict=True)}
             with self.as_("anna"):
                 self.lines.append(str(self.app.add_line(
-                    self.budget_id, label, category, amounts,
+                    self.budget_id, cal.text(label), category, amounts,
                     self.services.get(service or "")).entity_id))
             for actor, percent in shares.items():
                 with self.as_(_representative(actor)):
                     self.app.set_share(self.budget_id, self.lines[-1], self.org[actor],
                                        percent * 100)
 
-    def commitment(self, actor: str, kind: str, quantity: int, due: str, description: str,
+    def commitment(self, actor: str, kind: str, quantity: int, due: DemoDay, description: str,
                    value_kr: int | None, service: str | None, line: int | None,
                    steps: tuple[tuple[Any, ...], ...]) -> None:
         app, unit, person = self.app, KR if kind == "money" else 1, _representative(actor)
+        cal = self.calendar
         with self.as_(person):
             commitment = app.pledge(
-                self.plan, self.org[actor], kind, quantity * unit, date.fromisoformat(due),
-                description, None if value_kr is None else value_kr * KR,
+                self.plan, self.org[actor], kind, quantity * unit, cal.day(due),
+                cal.text(description), None if value_kr is None else value_kr * KR,
                 self.services.get(service or ""), None if line is None else self.budget_id,
                 None if line is None else self.lines[line]).aggregate_id
         for step, *args in steps:
@@ -312,9 +327,8 @@ class _Loader:
                 if step == "confirm":
                     app.confirm_commitment(commitment)
                 elif step == "deliver":
-                    app.record_delivery(commitment, args[0] * unit, date.fromisoformat(args[1]),
-                                        args[2])
+                    app.record_delivery(commitment, args[0] * unit, cal.day(args[1]), args[2])
                 elif step == "verify":
                     app.verify_commitment(commitment, args[0])
                 else:
-                    app.withdraw_commitment(commitment, args[0])
+                    app.withdraw_commitment(commitment, cal.text(args[0]))

@@ -5,6 +5,7 @@ Events and read models hold only person ids; pages and exports look names up her
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from uuid import uuid4
@@ -32,7 +33,17 @@ class Person:
 
     @property
     def display_name(self) -> str:
-        return self.name if self.name and not self.erased else f"erased person #{self.id[:8]}"
+        """The name, or (untranslated, for the CLI and logs) "erased person #id"."""
+        return self.name if self.name and not self.erased else english_unnamed(self.id, True)
+
+
+#: What to show for someone without a name: (person id, erased?) → text. Pages pass one that
+#: speaks the reader's language (web.people); the default is English, for the CLI.
+Unnamed = Callable[[str, bool], str]
+
+
+def english_unnamed(person_id: str, erased: bool) -> str:
+    return f"{'erased' if erased else 'unknown'} person #{person_id[:8]}"
 
 
 class PeopleDirectory:
@@ -65,11 +76,18 @@ class PeopleDirectory:
             rows = conn.execute(select(people).where(people.c.id.in_(ids))).all()
         return {row.id: _person(row) for row in rows}
 
-    def display_names(self, person_ids: list[str] | set[str]) -> dict[str, str]:
-        """Names to show; unknown or erased people show as "erased person #id"."""
+    def display_names(self, person_ids: list[str] | set[str],
+                      unnamed: Unnamed = english_unnamed) -> dict[str, str]:
+        """Names to show; erased or unknown people as `unnamed` says ("erased person #id")."""
         found = self.many(person_ids)
-        return {pid: (found[pid].display_name if pid in found else f"unknown person #{pid[:8]}")
-                for pid in person_ids if pid}
+        shown = {}
+        for pid in person_ids:
+            if not pid:
+                continue
+            person = found.get(pid)
+            named = person is not None and person.name and not person.erased
+            shown[pid] = person.name if named else unnamed(pid, person is not None)  # type: ignore[union-attr]
+        return shown
 
     def all(self) -> list[Person]:
         with self.engine.connect() as conn:

@@ -26,8 +26,22 @@ class Settings:
     allowed_origins: tuple[str, ...] = ()
     #: The password of the demo plan's people (printed by `samverkan serve`).
     demo_password: str = "ramsjo-demo-2027"
+    #: Whether `samverkan serve` loads the demo plan on an empty store (SAMVERKAN_DEMO=off: never).
+    demo: bool = True
+    #: Where people reach this installation (for the links `samverkan people add` prints).
+    base_url: str = "http://127.0.0.1:5000"
+    #: How many events the read models may be behind the log while /readyz still says ready.
+    ready_max_lag: int = 1000
+    #: Log lines as text (for a person at a terminal) or json (one object a line, for a collector).
+    log_format: str = "text"
     #: Where rate-limit counters live (memory:// for one process; redis://… for several).
     ratelimit_storage: str = "memory://"
+    #: Seconds between the follower's background re-checks of the whole hash chain.
+    verify_period: float = 3600.0
+    #: Redis for the changes the worker publishes to every web process (None: in-process).
+    redis_url: str | None = None
+    #: What this process runs: all (one process does everything), web or worker (see bootstrap).
+    role: str = "all"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
@@ -40,7 +54,16 @@ class Settings:
             argon2_profile=env.get("SAMVERKAN_ARGON2_PROFILE") or "RFC_9106_LOW_MEMORY",
             allowed_origins=_origins(env.get("SAMVERKAN_ALLOWED_ORIGINS", "")),
             demo_password=env.get("SAMVERKAN_DEMO_PASSWORD") or "ramsjo-demo-2027",
+            demo=_switch(env.get("SAMVERKAN_DEMO") or "on", "SAMVERKAN_DEMO"),
+            base_url=base_url(env.get("SAMVERKAN_BASE_URL") or "http://127.0.0.1:5000",
+                              "SAMVERKAN_BASE_URL"),
+            ready_max_lag=_count(env.get("SAMVERKAN_READY_MAX_LAG") or "1000", "SAMVERKAN_READY_MAX_LAG"),
+            log_format=_choice(env.get("SAMVERKAN_LOG_FORMAT") or "text", ("text", "json"),
+                               "SAMVERKAN_LOG_FORMAT"),
             ratelimit_storage=env.get("SAMVERKAN_RATELIMIT_STORAGE") or "memory://",
+            verify_period=_seconds(env.get("SAMVERKAN_VERIFY_PERIOD") or "3600", "SAMVERKAN_VERIFY_PERIOD"),
+            redis_url=env.get("SAMVERKAN_REDIS_URL") or None,
+            role=_role(env.get("SAMVERKAN_ROLE") or "all"),
         )
 
     def session_secret(self) -> str:
@@ -115,6 +138,59 @@ def _origins(text: str) -> tuple[str, ...]:
     if "*" in origins:
         raise ValueError("SAMVERKAN_ALLOWED_ORIGINS never takes '*': name each origin.")
     return origins
+
+
+ROLES = ("all", "web", "worker")
+
+
+def _role(text: str) -> str:
+    if text not in ROLES:
+        raise ValueError(f"SAMVERKAN_ROLE takes all, web or worker (got {text!r}).")
+    return text
+
+
+def _switch(text: str, name: str) -> bool:
+    value = text.strip().lower()
+    if value in ("on", "yes", "true", "1"):
+        return True
+    if value in ("off", "no", "false", "0"):
+        return False
+    raise ValueError(f"{name} takes on or off (got {text!r}).")
+
+
+def base_url(text: str, name: str = "--base-url") -> str:
+    """An http(s) address with a host and no query, without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    url = text.strip().rstrip("/")
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ValueError(f"{name} takes an address such as https://samverkan.example.se "
+                         f"(got {text!r}).")
+    return url
+
+
+def _seconds(text: str, name: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds < 10**7:
+        raise ValueError(f"{name} takes a number of seconds, such as 3600 (got {text!r}).")
+    return seconds
+
+
+def _count(text: str, name: str) -> int:
+    if not text.strip().isdigit():
+        raise ValueError(f"{name} takes a whole number, such as 1000 (got {text!r}).")
+    return int(text)
+
+
+def _choice(text: str, choices: tuple[str, ...], name: str) -> str:
+    value = text.strip().lower()
+    if value not in choices:
+        raise ValueError(f"{name} takes {' or '.join(choices)} (got {text!r}).")
+    return value
 
 
 def _sqlalchemy_postgres_url(url: str) -> str:

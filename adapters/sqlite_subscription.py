@@ -21,6 +21,8 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from adapters.command_log import SQLiteCommandLog
+from adapters.group_commit import committer_for
+from adapters.sqlite_reads import LightReads
 
 POLL_SECONDS = 0.2
 
@@ -62,10 +64,26 @@ class SubscribableSQLiteRecorder(SQLiteCommandLog, SQLiteApplicationRecorder):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._uuids: dict[str, UUID | str] = {}
+        self._committer = committer_for(self.datastore)
+        if not self.datastore.pool.is_sqlite_memory_mode:  # a memory store has one connection
+            self.datastore = LightReads(self.datastore)
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
-        ids = super().insert_events(stored_events, **kwargs)  # committed when this returns
+        # Written with whatever other commands are waiting, in one transaction and one sync
+        # (adapters/group_commit.py); committed when this returns.
+        ids = self._committer.write(lambda c: self._insert_events(c, stored_events, **kwargs))
         hub_for(self.datastore.pool.db_name).wake()
+        return ids
+
+    #: Snapshots come with the events they follow (domain/application.py), stored in the same
+    #: transaction: no second transaction and sync of their own.
+    records_snapshots = True
+
+    def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if (snapshots := kwargs.get("snapshots")) is not None:
+            recorder, stored = snapshots
+            recorder._insert_events(c, stored)
         return ids
 
     def convert_originator_id(self, originator_id: str) -> UUID | str:

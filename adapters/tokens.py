@@ -58,8 +58,9 @@ class ApiTokens:
                 created_at=datetime.now(UTC)))
         return token_id, secret
 
-    def person_for(self, secret: str) -> str | None:
-        """The person a live token belongs to; notes when it was used."""
+    def person_for(self, secret: str, note_use: bool = True) -> str | None:
+        """The person a live token belongs to; notes when it was used (unless only checking
+        again that a connection opened with it may go on)."""
         if not isinstance(secret, str) or not secret.startswith(PREFIX) or len(secret) > 100:
             return None
         with self.engine.begin() as conn:
@@ -68,8 +69,9 @@ class ApiTokens:
                 api_tokens.c.revoked_at.is_(None))).first()
             if row is None:
                 return None
-            conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
-                         .values(last_used_at=datetime.now(UTC)))
+            if note_use:
+                conn.execute(update(api_tokens).where(api_tokens.c.id == row.id)
+                             .values(last_used_at=datetime.now(UTC)))
         return row.person_id
 
     def of(self, person_id: str) -> list[ApiToken]:

@@ -1,7 +1,9 @@
 """Budget: a plan's cross-sector budget of line items, yearly amounts and cost shares.
 
-Money is integer öre; shares are integer basis points (10 000 = 100 %).
-Lifecycle: draft → proposed → adopted; a revision starts a new draft from an adopted budget.
+Money is integer öre; shares are integer basis points (10 000 = 100 %). A line is a cost or an
+income (its `kind`); amounts are never negative.
+Lifecycle: draft → proposed → adopted (only by a recorded decision); a revision starts a new
+draft from an adopted budget, and once that revision is adopted the one it revises is superseded.
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import copy
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from domain.base import PlanAggregate, compensating, require_int, require_text
+from domain.base import PlanAggregate, compensating, require_choice, require_int, require_text
+from domain.budget_years import FIRST_YEAR, LAST_YEAR, MAX_YEARS, BudgetYears
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.fields import Field, check_version, new_field, set_field, unset_field
@@ -18,8 +21,12 @@ from domain.fields import Field, check_version, new_field, set_field, unset_fiel
 FULL_SHARE = 10_000
 MAX_AMOUNT = 10**13  # 100 000 000 000 kr in öre: far above any plausible line
 MAX_LINES = 1_000
-STATUSES = ("draft", "proposed", "adopted")
+STATUSES = ("draft", "proposed", "adopted", "superseded")
+LINE_KINDS = ("cost", "income")
 LINE_FIELD_CHANGED = {
+    "kind": translatable(
+        "Whether the line is a cost or an income was changed by someone else while you were "
+        "editing."),
     "label": translatable("The line's name was changed by someone else while you were editing."),
     "category": translatable(
         "The line's category was changed by someone else while you were editing."),
@@ -28,8 +35,27 @@ LINE_FIELD_CHANGED = {
 }
 
 
-class Budget(PlanAggregate):
+def _kind_field() -> Field:
+    """The kind of a line stored before lines had one: a cost, never set by anyone."""
+    return {"value": "cost", "version": 1, "by": None, "for": None}
+
+
+def _with_kind(line: dict[str, Any]) -> dict[str, Any]:
+    line.setdefault("kind", _kind_field())
+    return line
+
+
+class Budget(BudgetYears, PlanAggregate):
     """Lines are kept in `lines` (by id) and `order` (ids, top to bottom)."""
+
+    #: 2: lines have a kind (cost or income).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before lines had a kind: every line was a cost."""
+        for line in [*state.get("lines", {}).values(), *state.get("removed", {}).values()]:
+            _with_kind(line)
 
     class Created(PlanAggregate.Created):
         title: str
@@ -37,6 +63,13 @@ class Budget(PlanAggregate):
         revision: int
         revision_of: str | None
         lines: list[dict[str, Any]]
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            for line in state["lines"]:
+                _with_kind(line["state"])
 
         def apply(self, budget: Budget) -> None:
             budget._plan_id = self.plan_id
@@ -55,6 +88,13 @@ class Budget(PlanAggregate):
         service_id: str | None
         amounts: dict[str, int]
         position: int
+        kind: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["kind"] = "cost"  # lines added before kinds existed were costs
 
         def apply(self, budget: Budget) -> None:
             by, org = self.acted_by, self.acted_for
@@ -62,6 +102,7 @@ class Budget(PlanAggregate):
                 "label": new_field(self.label, by, org),
                 "category": new_field(self.category, by, org),
                 "service_id": new_field(self.service_id, by, org),
+                "kind": new_field(self.kind, by, org),
                 "amounts": {y: new_field(self.amounts.get(y, 0), by, org)
                             for y in map(str, budget.years)},
                 "shares": {},
@@ -69,7 +110,7 @@ class Budget(PlanAggregate):
             budget.order.insert(self.position, self.line_id)
 
     class LineItemChanged(PlanAggregate.Event):
-        """The label, category or linked service of a line changed."""
+        """The label, category, linked service or kind (cost/income) of a line changed."""
 
         line_id: str
         field: str
@@ -120,6 +161,12 @@ class Budget(PlanAggregate):
         position: int
         line: dict[str, Any]
 
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _with_kind(state["line"])
+
         def apply(self, budget: Budget) -> None:
             budget.order.remove(self.line_id)
             budget.removed[self.line_id] = budget.lines.pop(self.line_id)
@@ -129,33 +176,76 @@ class Budget(PlanAggregate):
         position: int
         line: dict[str, Any]
 
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            _with_kind(state["line"])
+
         def apply(self, budget: Budget) -> None:
             budget.removed.pop(self.line_id, None)
             budget.lines[self.line_id] = copy.deepcopy(self.line)
             budget.order.insert(self.position, self.line_id)
 
     class StatusChanged(PlanAggregate.Event):
-        """Proposed, returned to draft, or adopted (then `adopted_version` is this version)."""
+        """Proposed, returned to draft, adopted (then `adopted_version` is this version) or
+        superseded. Adoption and superseding name the decision ({id, title, decided_on});
+        superseding names the revision that took over ({budget_id, revision})."""
 
         status: str
         before: str
+        revision: int | None
+        decision: dict[str, Any] | None
+        superseded_by: dict[str, Any] | None
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state.update(revision=None, decision=None, superseded_by=None)
 
         def apply(self, budget: Budget) -> None:
             budget.status = self.status
             if self.status == "adopted":
                 budget.adopted_version = self.originator_version
 
+    class YearAdded(PlanAggregate.Event):
+        """A year before the first or after the last: every line gets 0 for it."""
+
+        year: int
+
+        def apply(self, budget: Budget) -> None:
+            budget.years = sorted([*budget.years, self.year])
+            for line in budget.lines.values():
+                line["amounts"][str(self.year)] = new_field(0, self.acted_by, self.acted_for)
+
+    class YearRemoved(PlanAggregate.Event):
+        """The first or last year, empty on every line (`before`: each line's amount)."""
+
+        year: int
+        before: dict[str, int]
+
+        def apply(self, budget: Budget) -> None:
+            budget.years.remove(self.year)
+            for line in budget.lines.values():
+                line["amounts"].pop(str(self.year), None)
+
     # ---- creation ----------------------------------------------------------------------
 
     @classmethod
     def create(cls, plan_id: UUID | str, title: str, years: list[int]) -> Budget:
-        """A new, empty draft budget for the plan's years."""
+        """A new, empty draft budget for consecutive years."""
         if not years:
             raise RuleViolated("A budget covers at least one year.", field="years")
+        years = [require_int(y, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR) for y in years]
+        if years != list(range(years[0], years[0] + len(years))):
+            raise RuleViolated("A budget covers consecutive years.", field="years")
+        if len(years) > MAX_YEARS:
+            raise RuleViolated("A budget covers at most {max_years} years.", field="years",
+                               max_years=MAX_YEARS)
         return cls._create_for_plan(
             cls.Created, as_id(plan_id), title=require_text(title, "title"),
-            years=[require_int(y, "year") for y in years],
-            revision=1, revision_of=None, lines=[],
+            years=years, revision=1, revision_of=None, lines=[],
         )
 
     @staticmethod
@@ -178,8 +268,9 @@ class Budget(PlanAggregate):
 
     def add_line(self, label: str, category: str = "", amounts: dict[int, int] | None = None,
                  service_id: UUID | str | None = None, line_id: UUID | str | None = None,
-                 position: int | None = None) -> str:
-        self._require_draft()
+                 position: int | None = None, kind: str = "cost") -> str:
+        self.require_draft()
+        require_choice(kind, "kind", LINE_KINDS)
         self._require_room()
         new_id = as_id(line_id) or str(uuid4())
         if new_id in self.lines:
@@ -190,7 +281,7 @@ class Budget(PlanAggregate):
             self.LineItemAdded, line_id=new_id, label=require_text(label, "label"),
             category=require_text(category, "category", max_length=80, optional=True),
             service_id=as_id(service_id), amounts=checked,
-            position=self._checked_position(position, len(self.order)),
+            position=self._checked_position(position, len(self.order)), kind=kind,
         )
         return new_id
 
@@ -206,9 +297,15 @@ class Budget(PlanAggregate):
                      expected_version: int | None = None) -> int:
         return self._change_line_field(line_id, "service_id", as_id(service_id), expected_version)
 
+    def set_line_kind(self, line_id: UUID | str, kind: str,
+                      expected_version: int | None = None) -> int:
+        """Make a line a cost or an income (its amounts stay as they are)."""
+        return self._change_line_field(line_id, "kind", require_choice(kind, "kind", LINE_KINDS),
+                                       expected_version)
+
     def change_amount(self, line_id: UUID | str, year: int, amount: int,
                       expected_version: int | None = None) -> int:
-        self._require_draft()
+        self.require_draft()
         key, year = self._require_line(line_id), self._require_year(year)
         field = self.lines[key]["amounts"][str(year)]
         amount = self._checked_amount(amount)
@@ -223,7 +320,7 @@ class Budget(PlanAggregate):
     def set_share(self, line_id: UUID | str, actor_id: UUID | str, share: int,
                   expected_version: int | None = None) -> int:
         """Set one organisation's share of a line (basis points; 0 means no share)."""
-        self._require_draft()
+        self.require_draft()
         key, actor = self._require_line(line_id), as_id(actor_id)
         share = require_int(share, "share", minimum=0, maximum=FULL_SHARE)
         shares = self.lines[key]["shares"]
@@ -246,7 +343,7 @@ class Budget(PlanAggregate):
         return self.lines[key]["shares"].get(actor, field)["version"]
 
     def move_line(self, line_id: UUID | str, position: int) -> None:
-        self._require_draft()
+        self.require_draft()
         key = self._require_line(line_id)
         position = self._checked_position(position, len(self.order) - 1)
         before = self.order.index(key)
@@ -254,14 +351,15 @@ class Budget(PlanAggregate):
             self.trigger_event(self.LineItemMoved, line_id=key, position=position, before=before)
 
     def remove_line(self, line_id: UUID | str) -> None:
-        self._require_draft()
+        self.require_draft()
         key = self._require_line(line_id)
         self.trigger_event(self.LineItemRemoved, line_id=key, position=self.order.index(key),
                            line=copy.deepcopy(self.lines[key]))
 
     def restore_line(self, line_id: UUID | str, position: int | None = None) -> None:
-        """Put back a line removed from this budget exactly as it was (used by undo)."""
-        self._require_draft()
+        """Put back a line removed from this budget as it was (used by undo), with 0 for any
+        year added since; refused if it held money in a year the budget no longer covers."""
+        self.require_draft()
         key = as_id(line_id)
         if key in self.lines:
             raise Conflict("That line is already in the budget.", line_id=key)
@@ -270,23 +368,24 @@ class Budget(PlanAggregate):
         self._require_room()
         self.trigger_event(self.LineItemRestored, line_id=key,
                            position=self._checked_position(position, len(self.order)),
-                           line=copy.deepcopy(self.removed[key]))
+                           line=self._fitted_to_years(key))
 
-    # ---- undo --------------------------------------------------------------------------
+    # ---- undo and redo (which change to compensate: domain/undo.py) -----------------------
 
     UNDOABLE = ("LineItemAdded", "LineItemChanged", "LineItemAmountChanged", "CostShareChanged",
                 "LineItemMoved", "LineItemRemoved", "LineItemRestored")
 
-    def undo(self, change: PlanAggregate.Event, expected_version: int | None) -> None:
+    def undo(self, change: PlanAggregate.Event, expected_version: int | None,
+             redoes: int | None = None) -> None:
         """Compensate one earlier change with a new event (nothing is ever deleted).
 
         A field goes back to its value before the change if it is still at
-        `expected_version` (the caller works out which version that is; see `field_of`).
+        `expected_version`. Compensating an undo is a redo (`redoes`: the change done again).
         """
         name = type(change).__name__
         if name not in self.UNDOABLE:
             raise RuleViolated("That change cannot be undone.", event=name)
-        with compensating(change.originator_version):
+        with compensating(change.originator_version, redoes):
             self._compensate(name, change, expected_version)
 
     def _compensate(self, name: str, e: Any, expected: int | None) -> None:
@@ -303,28 +402,6 @@ class Budget(PlanAggregate):
         else:
             self.restore_line(e.line_id, e.position)
 
-    @staticmethod
-    def field_of(change: Any) -> tuple[str, ...] | None:
-        """Which field a change set (None for changes of whole lines)."""
-        name = type(change).__name__
-        if name == "LineItemAmountChanged":
-            return (change.line_id, "amount", str(change.year))
-        if name == "CostShareChanged":
-            return (change.line_id, "share", change.actor_id)
-        if name == "LineItemChanged":
-            return (change.line_id, change.field)
-        return None
-
-    def field_version(self, field: tuple[str, ...]) -> int | None:
-        line = self.lines.get(field[0])
-        if line is None:
-            return None
-        if field[1] == "amount":
-            return line["amounts"][field[2]]["version"]
-        if field[1] == "share":
-            return line["shares"].get(field[2], unset_field())["version"]
-        return line[field[1]]["version"]
-
     # ---- lifecycle ---------------------------------------------------------------------
 
     def propose(self) -> None:
@@ -333,30 +410,54 @@ class Budget(PlanAggregate):
     def return_to_draft(self) -> None:
         self._change_status("draft", allowed_from=("proposed",))
 
-    def adopt(self) -> None:
-        self._change_status("adopted", allowed_from=("proposed",))
+    def adopt(self, decision: dict[str, Any] | None = None) -> None:
+        """Adopted by a decision ({id, title, decided_on}); see Samverkan.record_decision."""
+        self._change_status("adopted", allowed_from=("proposed",), decision=decision)
+
+    def supersede(self, by: Budget, decision: dict[str, Any] | None = None) -> None:
+        """This adopted budget gives way to its revision `by`, adopted by `decision`."""
+        if self.status != "adopted":
+            self._change_status("superseded", allowed_from=("adopted",))  # says why not
+        if by.revision_of != str(self.id):
+            raise RuleViolated("Only this budget's own revision can supersede it.",
+                               budget_id=str(by.id))
+        self._change_status("superseded", allowed_from=("adopted",), decision=decision,
+                            superseded_by={"budget_id": str(by.id), "revision": by.revision})
 
     # ---- queries -----------------------------------------------------------------------
 
     def line_total(self, line_id: str) -> int:
         return sum(f["value"] for f in self.lines[line_id]["amounts"].values())
 
+    def share_of(self, line_id: UUID | str, actor_id: UUID | str) -> int:
+        """An organisation's share of a line now (0 when none is set)."""
+        line = self.lines[self._require_line(line_id)]
+        return line["shares"].get(as_id(actor_id), unset_field())["value"] or 0
+
+    def sharing(self, line_id: UUID | str) -> set[str]:
+        """The organisations paying (or receiving) a share of a line above 0."""
+        line = self.lines[self._require_line(line_id)]
+        return {actor for actor, f in line["shares"].items() if f["value"]}
+
     def total(self) -> int:
         return sum(self.line_total(lid) for lid in self.order)
 
     # ---- guards ------------------------------------------------------------------------
 
-    def _change_status(self, status: str, allowed_from: tuple[str, ...]) -> None:
+    def _change_status(self, status: str, allowed_from: tuple[str, ...],
+                       decision: dict[str, Any] | None = None,
+                       superseded_by: dict[str, Any] | None = None) -> None:
         if self.status not in allowed_from:
             raise RuleViolated(
                 "The budget is {status}; it cannot become {new_status}.", status=self.status,
                 new_status=status,
             )
-        self.trigger_event(self.StatusChanged, status=status, before=self.status)
+        self.trigger_event(self.StatusChanged, status=status, before=self.status,
+                           revision=self.revision, decision=decision, superseded_by=superseded_by)
 
     def _change_line_field(self, line_id: UUID | str, name: str, value: Any,
                            expected_version: int | None) -> int:
-        self._require_draft()
+        self.require_draft()
         key = self._require_line(line_id)
         field: Field = self.lines[key][name]
         check_version(field, expected_version, LINE_FIELD_CHANGED[name], line_id=key, field=name)
@@ -365,7 +466,12 @@ class Budget(PlanAggregate):
                                before=field["value"], version=field["version"] + 1)
         return self.lines[key][name]["version"]
 
-    def _require_draft(self) -> None:
+    def require_draft(self) -> None:
+        if self.status == "superseded":
+            raise RuleViolated(
+                "This budget revision has been superseded by a later one and cannot change.",
+                status=self.status,
+            )
         if self.status == "adopted":
             raise RuleViolated(
                 "This budget is adopted and cannot change; start a revision instead.",

@@ -46,7 +46,7 @@ class Decision(PlanAggregate):
         people = _checked_attendees(attendees, members)
         budget_key = as_id(budget_id)
         if (budget_key is None) != (budget_version is None):
-            raise RuleViolated("A budget is named together with its adopted version.",
+            raise RuleViolated("A budget is named together with the change number at which it was adopted.",
                                field="budget_id")
         if budget_version is not None:
             require_int(budget_version, "budget_version", minimum=1)

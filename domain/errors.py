@@ -58,3 +58,16 @@ class NotAllowed(DomainError):
     """The acting person's role does not allow this command."""
 
     code = "not_allowed"
+
+
+class CommandIdTaken(Conflict):
+    """The command id was used before by someone else, or for another plan or aggregate."""
+
+    code = "command_id_taken"
+
+
+class Busy(DomainError):
+    """So many writers raced for the same aggregate that the command could not be saved in
+    time; nothing was stored. `retry_after` (seconds): send it again, with the same command id."""
+
+    code = "busy"

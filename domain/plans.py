@@ -1,4 +1,9 @@
-"""Plan: a cross-sector planning initiative for a place, its actors and its members."""
+"""Plan: a cross-sector planning initiative for a place, its actors and its members.
+
+An organisation (actor) leaves a plan in one of two ways: one that never held a share and never
+pledged anything is removed; any other is marked as having left, so its history keeps its name
+and it takes no new shares, pledges or members. An archived plan is read-only for good.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +12,28 @@ from uuid import UUID, uuid4
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.context import as_id
-from domain.errors import Conflict, NotAllowed, NotFound, RuleViolated
+from domain.errors import Conflict, NotAllowed, NotFound, RuleViolated, translatable
 
 SECTORS = ("public", "private", "academic", "voluntary")
 ROLES = ("facilitator", "representative", "observer")
 FIRST_YEAR, LAST_YEAR, MAX_SPAN = 2000, 2100, 10
+MAX_DESCRIPTION, MAX_REASON = 5000, 2000
+ARCHIVED = translatable("This plan is archived: it can be read, but nothing in it can change.")
 
 
 class Plan(PlanAggregate):
     """Actors are organisations (with a sector); members are person ids with a role."""
+
+    #: 2: plans have a description and may be archived; actors say whether they have left.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before plans had a description, archiving and leaving."""
+        state.setdefault("description", "")
+        state.setdefault("archived", False)
+        for actor in state.get("actors", {}).values():
+            actor.setdefault("left", False)
 
     class Created(PlanAggregate.Created):
         name: str
@@ -23,10 +41,18 @@ class Plan(PlanAggregate):
         start_year: int
         end_year: int
         facilitator_id: str
+        description: str
+
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["description"] = ""  # plans started before descriptions had none
 
         def apply(self, plan: Plan) -> None:
             plan._plan_id = self.plan_id
             plan.name, plan.place = self.name, self.place
+            plan.description, plan.archived = self.description, False
             plan.start_year, plan.end_year = self.start_year, self.end_year
             plan.actors = {}
             plan.members = {self.facilitator_id: {"role": "facilitator", "org_id": None}}
@@ -34,10 +60,25 @@ class Plan(PlanAggregate):
     class DetailsChanged(PlanAggregate.Event):
         name: str
         place: str
+        description: str
         before: dict[str, str]
 
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            # Before descriptions existed every plan's was empty, and stayed so.
+            state["description"] = ""
+            state["before"] = {**state["before"], "description": ""}
+
         def apply(self, plan: Plan) -> None:
-            plan.name, plan.place = self.name, self.place
+            plan.name, plan.place, plan.description = self.name, self.place, self.description
+
+    class Archived(PlanAggregate.Event):
+        reason: str
+
+        def apply(self, plan: Plan) -> None:
+            plan.archived = True
 
     class ActorAdded(PlanAggregate.Event):
         actor_id: str
@@ -45,7 +86,7 @@ class Plan(PlanAggregate):
         sector: str
 
         def apply(self, plan: Plan) -> None:
-            plan.actors[self.actor_id] = {"name": self.name, "sector": self.sector}
+            plan.actors[self.actor_id] = {"name": self.name, "sector": self.sector, "left": False}
 
     class ActorChanged(PlanAggregate.Event):
         actor_id: str
@@ -54,7 +95,25 @@ class Plan(PlanAggregate):
         before: dict[str, str]
 
         def apply(self, plan: Plan) -> None:
-            plan.actors[self.actor_id] = {"name": self.name, "sector": self.sector}
+            plan.actors[self.actor_id].update(name=self.name, sector=self.sector)
+
+    class ActorRemoved(PlanAggregate.Event):
+        """An organisation that never took part (no share, no commitment) is taken out."""
+
+        actor_id: str
+        before: dict[str, Any]
+
+        def apply(self, plan: Plan) -> None:
+            del plan.actors[self.actor_id]
+
+    class ActorLeft(PlanAggregate.Event):
+        """An organisation with a history in the plan leaves it; the history keeps it."""
+
+        actor_id: str
+        before: dict[str, Any]
+
+        def apply(self, plan: Plan) -> None:
+            plan.actors[self.actor_id]["left"] = True
 
     class MemberAdded(PlanAggregate.Event):
         person_id: str
@@ -95,7 +154,8 @@ class Plan(PlanAggregate):
 
     @classmethod
     def start(cls, name: str, place: str, start_year: int, end_year: int,
-              facilitator_id: UUID | str, plan_id: UUID | None = None) -> Plan:
+              facilitator_id: UUID | str, plan_id: UUID | None = None,
+              description: str = "") -> Plan:
         """A new plan; the person starting it is its first facilitator."""
         start_year = require_int(start_year, "start_year", minimum=FIRST_YEAR, maximum=LAST_YEAR)
         end_year = require_int(end_year, "end_year", minimum=start_year, maximum=LAST_YEAR)
@@ -107,13 +167,24 @@ class Plan(PlanAggregate):
             cls.Created, str(plan_id), id=plan_id,
             name=require_text(name, "name"), place=require_text(place, "place"),
             start_year=start_year, end_year=end_year, facilitator_id=as_id(facilitator_id),
+            description=_description(description),
         )
 
-    def change_details(self, name: str, place: str) -> None:
+    def change_details(self, name: str, place: str, description: str | None = None) -> None:
+        """A new name, place or description (None keeps the description as it is)."""
         name, place = require_text(name, "name"), require_text(place, "place")
-        if (name, place) != (self.name, self.place):
+        description = self.description if description is None else _description(description)
+        if (name, place, description) != (self.name, self.place, self.description):
             self.trigger_event(self.DetailsChanged, name=name, place=place,
-                               before={"name": self.name, "place": self.place})
+                               description=description,
+                               before={"name": self.name, "place": self.place,
+                                       "description": self.description})
+
+    def archive(self, reason: str = "") -> None:
+        """From now on the plan is read-only (the application refuses every later command)."""
+        self.require_open()
+        self.trigger_event(self.Archived, reason=require_text(
+            reason, "reason", max_length=MAX_REASON, optional=True))
 
     def add_actor(self, name: str, sector: str, actor_id: UUID | str | None = None) -> str:
         name = require_text(name, "name")
@@ -134,7 +205,25 @@ class Plan(PlanAggregate):
             self._require_unique_actor_name(name)
         if (name, sector) != (before["name"], before["sector"]):
             self.trigger_event(self.ActorChanged, actor_id=actor_id, name=name, sector=sector,
-                               before=dict(before))
+                               before={"name": before["name"], "sector": before["sector"]})
+
+    def remove_actor(self, actor_id: UUID | str, has_history: bool) -> str:
+        """Take an organisation out: removed if it has no history (shares, commitments,
+        services), else marked as having left. Returns "removed" or "left"."""
+        actor_id = self.require_actor(actor_id)
+        before = self.actors[actor_id]
+        if before["left"]:
+            raise RuleViolated("{name} has already left the plan.", name=before["name"],
+                               actor_id=actor_id)
+        representatives = [p for p, m in self.members.items() if m["org_id"] == actor_id]
+        if representatives:
+            raise RuleViolated(
+                "{name} is still represented by members of the plan: give them another "
+                "organisation or role first.", name=before["name"], actor_id=actor_id,
+                person_ids=representatives)
+        event = self.ActorLeft if has_history else self.ActorRemoved
+        self.trigger_event(event, actor_id=actor_id, before=dict(before))
+        return "left" if has_history else "removed"
 
     def add_member(self, person_id: UUID | str, role: str, org_id: UUID | str | None) -> None:
         person_id = as_id(person_id)
@@ -191,13 +280,26 @@ class Plan(PlanAggregate):
             raise NotFound("That person is not a member of this plan.", person_id=key)
         return key
 
+    def require_active_actor(self, actor_id: UUID | str | None) -> str:
+        """An organisation of the plan that has not left it (it may still take part)."""
+        key = self.require_actor(actor_id)
+        if self.actors[key]["left"]:
+            raise RuleViolated("{name} has left the plan: it takes no new shares, pledges or "
+                               "members.", name=self.actors[key]["name"], actor_id=key)
+        return key
+
+    def require_open(self) -> None:
+        """Refuse any change to an archived plan (or to anything in it)."""
+        if self.archived:
+            raise RuleViolated(ARCHIVED, plan_id=self.plan_id)
+
     def role_of(self, person_id: UUID | str) -> str | None:
         member = self.members.get(as_id(person_id))
         return member["role"] if member else None
 
     def _checked_role(self, role: str, org_id: UUID | str | None) -> tuple[str, str | None]:
         require_choice(role, "role", ROLES)
-        org = self.require_actor(org_id) if org_id is not None else None
+        org = self.require_active_actor(org_id) if org_id is not None else None
         if role == "representative" and org is None:
             raise RuleViolated("A representative must represent an organisation.", field="org_id")
         return role, org
@@ -212,3 +314,7 @@ class Plan(PlanAggregate):
         if not others:
             raise RuleViolated("A plan must keep at least one facilitator.", person_id=person_id)
 
+
+
+def _description(value: object) -> str:
+    return require_text(value, "description", max_length=MAX_DESCRIPTION, optional=True)

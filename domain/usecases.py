@@ -14,17 +14,23 @@ from domain.access import (
     MANAGE_SERVICES,
     OWN_COMMITMENTS,
     READ,
+    REMOVE_LINE,
+    SET_SHARE,
+    SHAPE_BUDGET,
     VERIFY_COMMITMENTS,
     WORK_ON_SERVICES,
 )
 from domain.application import SamverkanCore, Saved
+from domain.base import require_int
 from domain.budgets import Budget
 from domain.commitments import Commitment
 from domain.context import acting_as, as_id, current_acting
 from domain.decisions import Decision
 from domain.errors import NotFound, RuleViolated
 from domain.plans import Plan
+from domain.receipts import Effect
 from domain.services import SharedService
+from domain.undo import May, redo_last, undo_last
 
 Id = UUID | str
 A = TypeVar("A", Budget, SharedService, Commitment)
@@ -33,15 +39,22 @@ A = TypeVar("A", Budget, SharedService, Commitment)
 class Samverkan(SamverkanCore):
     # ---- plans ------------------------------------------------------------------------
 
-    def start_plan(self, name: str, place: str, start_year: int, end_year: int) -> Saved:
+    def start_plan(self, name: str, place: str, start_year: int, end_year: int,
+                   description: str = "") -> Saved:
         """Start a plan; the acting person becomes its first facilitator."""
-        plan = Plan.start(name, place, start_year, end_year, current_acting().person_id)
+        plan = Plan.start(name, place, start_year, end_year, current_acting().person_id,
+                          description=description)
         return self.create(plan, right=None)  # anyone signed in may start a plan
 
-    def change_plan_details(self, plan_id: Id, name: str, place: str) -> Saved:
-        """Rename a plan or change its place."""
-        return self.update(Plan, plan_id, lambda p: p.change_details(name, place),
+    def change_plan_details(self, plan_id: Id, name: str, place: str,
+                            description: str | None = None) -> Saved:
+        """Rename a plan, change its place or description (None keeps the description)."""
+        return self.update(Plan, plan_id, lambda p: p.change_details(name, place, description),
                            right=MANAGE_PLAN)
+
+    def archive_plan(self, plan_id: Id, reason: str = "") -> Saved:
+        """Make the plan read-only for good: every later command on it or in it is refused."""
+        return self.update(Plan, plan_id, lambda p: p.archive(reason), right=MANAGE_PLAN)
 
     def add_actor(self, plan_id: Id, name: str, sector: str, actor_id: Id | None = None) -> Saved:
         """Bring an organisation (with its sector) into the plan."""
@@ -51,6 +64,20 @@ class Samverkan(SamverkanCore):
     def change_actor(self, plan_id: Id, actor_id: Id, name: str, sector: str) -> Saved:
         """Rename an organisation or correct its sector."""
         return self.update(Plan, plan_id, lambda p: p.change_actor(actor_id, name, sector),
+                           right=MANAGE_PLAN)
+
+    def remove_actor(self, plan_id: Id, actor_id: Id) -> Saved:
+        """Take an organisation out of the plan: removed if it never held a share, pledged or
+        provided anything, else marked as having left (`Saved.effect`: "removed" or "left")."""
+        plan = self.load(Plan, plan_id, copy=False)
+        self.require(plan.plan_id, MANAGE_PLAN)  # outsiders learn nothing of its history
+        actor = as_id(actor_id)
+        if self.organisation_usage is None:
+            raise RuntimeError("Removing an organisation needs the organisation usage port "
+                               "(adapters/bootstrap.py passes it).")
+        # One that is gone already is the plan's to refuse (or, re-sent, the receipt's to tell).
+        used = actor in plan.actors and self.organisation_usage.use_of(plan.plan_id, actor).any
+        return self.update(Plan, plan_id, lambda p: Effect(p.remove_actor(actor, used)),
                            right=MANAGE_PLAN)
 
     def add_member(self, plan_id: Id, person_id: Id, role: str, org_id: Id | None = None) -> Saved:
@@ -78,20 +105,46 @@ class Samverkan(SamverkanCore):
 
     # ---- budgets ------------------------------------------------------------------------
 
-    def create_budget(self, plan_id: Id, title: str) -> Saved:
-        """A new draft budget covering the plan's years."""
+    def create_budget(self, plan_id: Id, title: str, start_year: int | None = None,
+                      end_year: int | None = None) -> Saved:
+        """A new draft budget for some of the plan's years (all of them unless given)."""
         plan = self.load(Plan, plan_id)
-        self.require(plan_id, DECIDE_BUDGET)
-        return self.create(Budget.create(plan.id, title, plan.years), right=DECIDE_BUDGET)
+        self.require(plan_id, SHAPE_BUDGET)
+        first = plan.start_year if start_year is None else require_int(start_year, "start_year")
+        last = (plan.end_year if end_year is None
+                else require_int(end_year, "end_year", minimum=first))
+        for year, name in ((first, "start_year"), (last, "end_year")):
+            if year not in plan.years:
+                raise RuleViolated("The plan covers {first}–{last}; a budget's years lie within "
+                                   "them.", first=plan.start_year, last=plan.end_year, field=name)
+        return self.create(Budget.create(plan.id, title, list(range(first, last + 1))),
+                           right=SHAPE_BUDGET)
+
+    def add_budget_year(self, budget_id: Id, year: int) -> Saved:
+        """Add the year before a draft budget's first or after its last (0 on every line)."""
+        return self.update(Budget, budget_id, lambda b: b.add_year(year), right=SHAPE_BUDGET)
+
+    def remove_budget_year(self, budget_id: Id, year: int) -> Saved:
+        """Remove a draft budget's first or last year; refused, naming the lines, while any
+        line holds money in it."""
+        return self.update(Budget, budget_id, lambda b: b.remove_year(year), right=SHAPE_BUDGET)
 
     def add_line(self, budget_id: Id, label: str, category: str = "",
                  amounts: dict[int, int] | None = None, service_id: Id | None = None,
-                 line_id: Id | None = None, position: int | None = None) -> Saved:
-        """Add a line item (optionally linked to a shared service of the same plan)."""
+                 line_id: Id | None = None, position: int | None = None,
+                 kind: str = "cost") -> Saved:
+        """Add a cost or income line (optionally linked to a shared service of the plan)."""
         budget = self.load(Budget, budget_id)
         self._require_in_plan(SharedService, service_id, budget.plan_id)
         return self.update(Budget, budget_id, lambda b: b.add_line(
-            label, category, amounts, service_id, line_id, position), right=EDIT_BUDGET)
+            label, category, amounts, service_id, line_id, position, kind), right=EDIT_BUDGET)
+
+    def set_line_kind(self, budget_id: Id, line_id: Id, kind: str,
+                      expected_version: int | None = None) -> Saved:
+        """Make a line a cost or an income."""
+        return self.update(Budget, budget_id,
+                           lambda b: b.set_line_kind(line_id, kind, expected_version),
+                           right=EDIT_BUDGET)
 
     def rename_line(self, budget_id: Id, line_id: Id, label: str,
                     expected_version: int | None = None) -> Saved:
@@ -125,12 +178,17 @@ class Samverkan(SamverkanCore):
 
     def set_share(self, budget_id: Id, line_id: Id, actor_id: Id, share: int,
                   expected_version: int | None = None) -> Saved:
-        """Set an organisation's cost share of a line (basis points)."""
+        """Set an organisation's share of a line (basis points): a facilitator any
+        organisation's, a representative only their own; one that left takes no more."""
         budget = self.load(Budget, budget_id)
-        self._plan_with_actor(budget.plan_id, actor_id)
-        return self.update(Budget, budget_id,
-                           lambda b: b.set_share(line_id, actor_id, share, expected_version),
-                           right=EDIT_BUDGET)
+        actor = self._plan_with_actor(budget.plan_id, actor_id).require_actor(actor_id)
+
+        def command(b: Budget) -> int:
+            if isinstance(share, int) and share > b.share_of(line_id, actor):
+                self.load(Plan, b.plan_id, copy=False).require_active_actor(actor)
+            return b.set_share(line_id, actor, share, expected_version)
+
+        return self.update(Budget, budget_id, command, right=SET_SHARE, org_of=lambda _: actor)
 
     def move_line(self, budget_id: Id, line_id: Id, position: int) -> Saved:
         """Move a line to another position (0 = top)."""
@@ -138,37 +196,47 @@ class Samverkan(SamverkanCore):
                            right=EDIT_BUDGET)
 
     def remove_line(self, budget_id: Id, line_id: Id) -> Saved:
-        """Remove a line (the history keeps it)."""
+        """Remove a line (the history keeps it): a representative only one that no other
+        organisation has a share of."""
         return self.update(Budget, budget_id, lambda b: b.remove_line(line_id),
-                           right=EDIT_BUDGET)
+                           right=REMOVE_LINE, org_of=lambda b: _sharing(b, line_id))
 
     def undo_last_change(self, budget_id: Id) -> Saved:
-        """Undo the acting person's own last change to this budget, with a compensating event.
-
-        Repeated, it goes further back. A field someone else has changed since cannot go back
-        silently: that is a stale edit, shown as a conflict.
-        """
+        """Undo the acting person's most recent change to this budget that can still be
+        undone, with a compensating event; `Saved.undone` says which, `Saved.skipped` which
+        newer ones could not be and why (domain/undo.py). Repeated, it goes further back."""
         person = current_acting().person_id
-        budget = self.load(Budget, budget_id)
-        self.require(budget.plan_id, EDIT_BUDGET)
-        undone: set[int] = set()  # versions of this person's changes already undone
-        changed_by_others: set[tuple[str, ...]] = set()  # fields changed since, not by undo
-        for event in self.events.get(budget.id, desc=True):
-            field = Budget.field_of(event)
-            compensated = getattr(event, "compensates", None)
-            own = event.acted_by == person
-            if own and compensated is not None:
-                undone.add(compensated)
-            elif own and event.originator_version in undone:
-                pass
-            elif own and type(event).__name__ in Budget.UNDOABLE:
-                expected = (None if field is None else event.version if field in changed_by_others
-                            else budget.field_version(field))
-                return self.update(Budget, budget_id, lambda b, e=event, v=expected: b.undo(e, v),
-                                   right=EDIT_BUDGET)
-            elif field is not None:
-                changed_by_others.add(field)
-        raise RuleViolated("You have no change in this budget to undo.", budget_id=str(budget_id))
+        return self.update(Budget, budget_id, lambda b: undo_last(
+            b, self.events.get(b.id, lte=b.version, desc=True), person,
+            self._may_compensate(b.plan_id, person)), right=EDIT_BUDGET)
+
+    def redo_last_undo(self, budget_id: Id) -> Saved:
+        """Do again the acting person's most recent undo (`Saved.redone`), unless they have
+        made a new change since or someone else has changed that field (refused, with why)."""
+        person = current_acting().person_id
+        return self.update(Budget, budget_id, lambda b: redo_last(
+            b, self.events.get(b.id, lte=b.version, desc=True), person,
+            self._may_compensate(b.plan_id, person)), right=EDIT_BUDGET)
+
+    def _may_compensate(self, plan_id: str, person: str) -> May:
+        """Whether the person may make what compensating an event makes: a share is
+        SET_SHARE's (and an organisation that left takes no more), a line's removal
+        REMOVE_LINE's, anything else editing's (checked already)."""
+        plan = self.load(Plan, plan_id, copy=False)
+        member = plan.members.get(person) or {"role": None, "org_id": None}
+
+        def may(event: Any, budget: Budget) -> bool:
+            name = type(event).__name__
+            if name == "CostShareChanged":
+                actor = plan.actors.get(event.actor_id)
+                rises = event.before > budget.share_of(event.line_id, event.actor_id)
+                return (SET_SHARE.allows_for(member, {event.actor_id})
+                        and not (rises and (actor is None or actor["left"])))
+            if name in ("LineItemAdded", "LineItemRestored"):
+                return REMOVE_LINE.allows_for(member, budget.sharing(event.line_id))
+            return True
+
+        return may
 
     def propose_budget(self, budget_id: Id) -> Saved:
         """Put a draft budget forward for decision (it stops accepting edits)."""
@@ -178,11 +246,6 @@ class Samverkan(SamverkanCore):
     def return_budget_to_draft(self, budget_id: Id) -> Saved:
         """Send a proposed budget back for more work."""
         return self.update(Budget, budget_id, lambda b: b.return_to_draft(),
-                           right=DECIDE_BUDGET)
-
-    def adopt_budget(self, budget_id: Id) -> Saved:
-        """Adopt a proposed budget; it is frozen from then on."""
-        return self.update(Budget, budget_id, lambda b: b.adopt(),
                            right=DECIDE_BUDGET)
 
     def start_revision(self, budget_id: Id) -> Saved:
@@ -213,9 +276,9 @@ class Samverkan(SamverkanCore):
                            right=MANAGE_SERVICES)
 
     def add_provider(self, service_id: Id, actor_id: Id) -> Saved:
-        """Record that an organisation of the plan helps provide the service."""
+        """Record that an organisation of the plan (that has not left it) helps provide it."""
         service = self.load(SharedService, service_id)
-        self._plan_with_actor(service.plan_id, actor_id)
+        self._plan_with_actor(service.plan_id, actor_id).require_active_actor(actor_id)
         return self.update(SharedService, service_id, lambda s: s.add_provider(actor_id),
                            right=MANAGE_SERVICES)
 
@@ -235,7 +298,7 @@ class Samverkan(SamverkanCore):
         """Add or reassess a risk (owner: an organisation of the plan)."""
         service = self.load(SharedService, service_id)
         if owner_id is not None:
-            self._plan_with_actor(service.plan_id, owner_id)
+            self._plan_with_actor(service.plan_id, owner_id).require_active_actor(owner_id)
         return self.update(SharedService, service_id, lambda s: s.record_risk(
             title, likelihood, impact, mitigation, owner_id, risk_id),
                            right=WORK_ON_SERVICES)
@@ -265,9 +328,11 @@ class Samverkan(SamverkanCore):
                description: str = "", value_ore: int | None = None,
                service_id: Id | None = None, budget_id: Id | None = None,
                line_id: Id | None = None) -> Saved:
-        """An organisation pledges money or resources toward a service and/or a budget line."""
+        """An organisation pledges money or resources toward a service and/or a budget line
+        (not one that has left the plan)."""
         plan = self._plan_with_actor(plan_id, actor_id)
         self.require(plan_id, OWN_COMMITMENTS, as_id(actor_id))
+        plan.require_active_actor(actor_id)
         self._require_in_plan(SharedService, service_id, plan.plan_id)
         budget = self._require_in_plan(Budget, budget_id, plan.plan_id)
         if budget is not None and line_id is not None:
@@ -312,7 +377,7 @@ class Samverkan(SamverkanCore):
         if version is None or version == current.version:
             return self.load(cls, aggregate_id)
         if not 1 <= version <= current.version:
-            raise NotFound("There is no version {version}; the latest is {latest}.",
+            raise NotFound("There is no change no. {version}; the latest is change no. {latest}.",
                            version=version, latest=current.version, id=str(aggregate_id))
         return self.load(cls, aggregate_id, version=version)
 
@@ -351,21 +416,40 @@ class Samverkan(SamverkanCore):
 
     def record_decision(self, plan_id: Id, decided_on: date, title: str, text: str,
                         attendees: list[Id], budget_id: Id | None = None) -> Saved:
-        """Record a decision; a proposed budget it names is adopted in the same save."""
+        """Record a decision. A proposed budget it names is adopted by it in the same save (the
+        only way a budget is adopted), and the adopted revision it revises is superseded."""
         def build(plan: Plan) -> tuple[Budget | Decision, ...]:
             budget = self._require_in_plan(Budget, budget_id, plan.plan_id)
-            if budget is not None and budget.status == "proposed":
-                budget.adopt()
-            elif budget is not None and budget.status != "adopted":
+            if budget is not None and budget.status not in ("proposed", "adopted"):
                 raise RuleViolated("Only a proposed or adopted budget can be decided on; this one "
                                    "is {status}.", status=budget.status, field="budget_id")
-            decision = Decision.record(
-                plan.plan_id, decided_on, title, text, attendees, plan.members,
-                budget and budget.id, budget and budget.adopted_version)
-            adopted_now = budget is not None and bool(budget.pending_events)
-            return (budget, decision) if adopted_now else (decision,)
+            adopting = budget is not None and budget.status == "proposed"
+            # Adoption is the budget's next event, so the decision can name its version first
+            # (and its checks of date, title and attendees run before anything changes).
+            version = budget and (budget.version + 1 if adopting else budget.adopted_version)
+            decision = Decision.record(plan.plan_id, decided_on, title, text, attendees,
+                                       plan.members, budget and budget.id, version)
+            if budget is None or not adopting:
+                return (decision,)
+            facts = {"id": str(decision.id), "title": decision.title,
+                     "decided_on": decision.decided_on.isoformat()}
+            budget.adopt(facts)
+            if budget.revision_of is None:
+                return (budget, decision)
+            revised = self.load(Budget, budget.revision_of)
+            revised.supersede(budget, facts)
+            return (revised, budget, decision)
 
         return self.save_together(plan_id, build, right=DECIDE_BUDGET)
+
+
+def _sharing(budget: Budget, line_id: Id) -> set[str]:
+    """The organisations with a share of the line (none for a line that is not there: the
+    command then says so, after the rights are checked)."""
+    try:
+        return budget.sharing(line_id)
+    except NotFound:
+        return set()
 
 
 def _organisation(commitment: Commitment) -> str:

@@ -31,11 +31,26 @@ METADATA = {"originator_id", "originator_version", "timestamp", "originator_topi
 SUBJECT_KEYS = ("line_id", "actor_id", "person_id", "risk_id", "kpi_id", "need_id", "delivery_id")
 
 
+def json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal | UUID):
+        return str(value)
+    raise TypeError(f"cannot put {type(value).__name__} in the audit log")
+
+
+standard_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
+                              default=json_default).encode
+
+
 class AuditLogProjection(ViewProjection):
     name = "audit_log"
     tables = (audit_log, audit_name)
 
     _names: RowCache | None = None
+    #: Writes an event's details as JSON text. The composition root may give a faster one
+    #: that writes exactly the same text (adapters/transcoder.py: orjson).
+    details_json: Any = staticmethod(standard_json)
 
     def forget(self) -> None:
         self._names = None
@@ -46,15 +61,16 @@ class AuditLogProjection(ViewProjection):
         names = self._names
         names.bind(conn)
         rows, row, remember, created = [], self._row, _remember_names, Plan.Created
+        encode = self.details_json
         for event, position in events:
             names.load(event.plan_id, known_empty=type(event) is created)
             remember(names, event)
-            rows.append(row(names, event, position))
+            rows.append(row(names, event, position, encode))
         names.flush()
         bulk_insert(conn, audit_log, rows)
 
     @staticmethod
-    def _row(names: RowCache, e: Any, position: int) -> dict[str, Any]:
+    def _row(names: RowCache, e: Any, position: int, encode: Any = standard_json) -> dict[str, Any]:
         aggregate_type, event_type, field_names, subject_key = _shape(type(e))
         state = e.__dict__
         fields = {k: state[k] for k in field_names if k in state}
@@ -77,7 +93,7 @@ class AuditLogProjection(ViewProjection):
             "aggregate_version": e.originator_version, "event_type": event_type,
             "subject_id": subject_id, "aggregate_name": own and own["name"],
             "subject_name": subject and subject["name"], "org_name": org and org["name"],
-            "details": _to_json(fields),
+            "details": encode(fields),
         }
 
 
@@ -117,15 +133,3 @@ def _remember_names(names: RowCache, e: Any) -> None:
     for subject_id, kind, value, sector in naming(e):
         names.put({"plan_id": e.plan_id, "subject_id": str(subject_id), "kind": kind,
                    "name": value, "sector": sector})
-
-
-def _json_default(value: Any) -> Any:
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, Decimal | UUID):
-        return str(value)
-    raise TypeError(f"cannot put {type(value).__name__} in the audit log")
-
-
-_to_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"),
-                            default=_json_default).encode

@@ -35,7 +35,8 @@ class BudgetSheetProjection(HandlerProjection):
         w.budgets.put({
             "budget_id": bid, "plan_id": e.plan_id, "title": e.title, "years": list(e.years),
             "status": "draft", "revision": e.revision, "revision_of": e.revision_of,
-            "adopted_version": None, "version": e.originator_version, "updated_at": e.timestamp,
+            "adopted_version": None, "decision_id": None, "superseded_by": None,
+            "version": e.originator_version, "updated_at": e.timestamp,
         })
         for position, line in enumerate(e.lines):
             _put_line(w, bid, line["id"], line["state"], position)
@@ -47,7 +48,8 @@ class BudgetSheetProjection(HandlerProjection):
         years = w.budgets.get(bid)["years"]
         state = {
             "label": {"value": e.label, "version": 1}, "category": {"value": e.category, "version": 1},
-            "service_id": {"value": e.service_id, "version": 1}, "shares": {},
+            "service_id": {"value": e.service_id, "version": 1},
+            "kind": {"value": e.kind, "version": 1}, "shares": {},
             "amounts": {str(y): {"value": e.amounts.get(str(y), 0), "version": 1, "by": by,
                                  "for": org} for y in years},
         }
@@ -59,7 +61,7 @@ class BudgetSheetProjection(HandlerProjection):
         row = w.lines.get(self._touch(w, e), e.line_id)
         row[e.field] = e.value
         version_column = {"label": "label_version", "category": "category_version",
-                          "service_id": "service_version"}[e.field]
+                          "service_id": "service_version", "kind": "kind_version"}[e.field]
         row[version_column] = e.version
 
     @handles(Budget.LineItemAmountChanged)
@@ -104,6 +106,28 @@ class BudgetSheetProjection(HandlerProjection):
         row["status"] = e.status
         if e.status == "adopted":
             row["adopted_version"] = e.originator_version
+            row["decision_id"] = e.decision and e.decision["id"]
+        if e.status == "superseded":
+            row["superseded_by"] = e.superseded_by and e.superseded_by["budget_id"]
+
+    @handles(Budget.YearAdded)
+    def year_added(self, w: Any, e: Budget.YearAdded, _: int) -> None:
+        bid = self._touch(w, e)
+        row = w.budgets.get(bid)
+        row["years"] = sorted([*row["years"], e.year])
+        for line in w.lines.group(bid):
+            w.amounts.put({"budget_id": bid, "line_id": line["line_id"], "year": e.year,
+                           "amount": 0, "version": 1, "set_by": e.acted_by,
+                           "set_for": e.acted_for})
+
+    @handles(Budget.YearRemoved)
+    def year_removed(self, w: Any, e: Budget.YearRemoved, _: int) -> None:
+        bid = self._touch(w, e)
+        row = w.budgets.get(bid)
+        row["years"] = [y for y in row["years"] if y != e.year]
+        for amount in w.amounts.group(bid):
+            if amount["year"] == e.year:
+                w.amounts.delete(*w.amounts.key(amount))
 
     @staticmethod
     def _touch(w: Any, e: Any) -> str:
@@ -123,6 +147,7 @@ def _put_line(w: Any, bid: str, line_id: str, state: dict[str, Any], position: i
         "category": state["category"]["value"], "category_version": state["category"]["version"],
         "service_id": state["service_id"]["value"],
         "service_version": state["service_id"]["version"],
+        "kind": state["kind"]["value"], "kind_version": state["kind"]["version"],
     })
     for year, field in state["amounts"].items():
         w.amounts.put({"budget_id": bid, "line_id": line_id, "year": int(year),

@@ -13,7 +13,7 @@ import functools
 import hashlib
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -57,6 +57,18 @@ audit_verification = Table(
     Column("up_to_position", Integer, nullable=False),
     Column("ok", Boolean, nullable=False),
     Column("problem", Text, nullable=True),
+)
+
+#: What the follower's chain watch has checked (projections/verification.py): one row "tail" for
+#: the newest chained events, one row "pass" for the background re-check of the whole log.
+audit_watch = Table(
+    "audit_watch", chain_metadata,
+    Column("name", String(8), primary_key=True),
+    Column("position", Integer, nullable=False),  # checked up to here
+    Column("checked_at", DateTime(timezone=True), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),  # when this pass began
+    Column("problem", Text, nullable=True),  # the last problem found, as str(Problem)
+    Column("problem_at", DateTime(timezone=True), nullable=True),
 )
 
 GENESIS = bytes(32)
@@ -112,6 +124,11 @@ class ChainFollower:
         self.engine = engine
         self.position = 0
         self._changed = threading.Condition()
+        self._listeners: list[Callable[[int], None]] = []
+
+    def add_listener(self, callback: Callable[[int], None]) -> None:
+        """Called with the new head after each batch of links commits (the chain watch checks them)."""
+        self._listeners.append(callback)
 
     def create_tables(self) -> None:
         chain_metadata.create_all(self.engine)
@@ -153,6 +170,9 @@ class ChainFollower:
         self.position = max(self.position, position)
         with self._changed:
             self._changed.notify_all()
+        if links:
+            for listener in self._listeners:
+                listener(position)
         return position
 
     def catch_up(self, recorder: Any, batch_size: int = 5000) -> int:

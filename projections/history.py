@@ -6,53 +6,47 @@ a view table, so a past version never depends on how far the projections are.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from domain.budgets import Budget
-from projections.queries import BudgetSheet, add_to_totals
+from projections.sheet import BudgetSheet, add_line, finish, new_sheet
 
 #: What each kind of budget event changes, as the trail and the replay name it.
 KINDS = {"Created": "created", "LineItemAdded": "added", "LineItemChanged": "changed_line",
          "LineItemAmountChanged": "amount", "CostShareChanged": "share", "LineItemMoved": "moved",
-         "LineItemRemoved": "removed", "LineItemRestored": "restored", "StatusChanged": "status"}
+         "LineItemRemoved": "removed", "LineItemRestored": "restored", "StatusChanged": "status",
+         "YearAdded": "year_added", "YearRemoved": "year_removed"}
 
 
-def sheet_of(budget: Budget, actors: list[dict[str, Any]]) -> BudgetSheet:
+def sheet_of(budget: Budget, actors: list[dict[str, Any]],
+             commitments: dict[str, list[tuple[date, int]]] | None = None,
+             committed_by_actor: dict[str, int] | None = None) -> BudgetSheet:
     """The budget as the grid shows it (the same structure as queries.budget_sheet), read-only.
-
-    `actors` are the plan's organisations (id, name, sector) to show columns for.
-    """
-    years = list(budget.years)
+    `actors` are the plan's organisations (id, name, sector); `commitments` the confirmed ones
+    to count, as (due, value) per line, and `committed_by_actor` their sum per organisation
+    (none unless given: a past state's commitments are the caller's to choose)."""
     head = {"budget_id": str(budget.id), "plan_id": budget.plan_id, "title": budget.title,
-            "years": years, "status": budget.status, "revision": budget.revision,
+            "years": list(budget.years), "status": budget.status, "revision": budget.revision,
             "revision_of": budget.revision_of, "adopted_version": budget.adopted_version,
             "version": budget.version, "updated_at": budget.modified_on}
-    sheet = BudgetSheet(head, years, actors, totals_by_year=dict.fromkeys(years, 0))
-    sheet.by_actor = {a["actor_id"]: {"name": a["name"], "sector": a["sector"], "total": 0,
-                                      "by_year": dict.fromkeys(years, 0), "committed": 0}
-                      for a in actors}
+    sheet = new_sheet(head, actors)
     for position, line_id in enumerate(budget.order):
         line = budget.lines[line_id]
         amounts = {int(y): {"amount": f["value"], "version": f["version"], "set_by": f["by"],
                             "set_for": f["for"]} for y, f in line["amounts"].items()}
         shares = {a: {"share": f["value"], "version": f["version"], "set_by": f["by"],
                       "set_for": f["for"]} for a, f in line["shares"].items() if f["value"]}
-        row = {"line_id": line_id, "position": position,
-               "label": line["label"]["value"], "label_version": line["label"]["version"],
-               "category": line["category"]["value"],
-               "category_version": line["category"]["version"],
-               "service_id": line["service_id"]["value"],
-               "service_version": line["service_id"]["version"],
-               "amounts": amounts, "shares": shares,
-               "total": sum(a["amount"] for a in amounts.values()),
-               "shared": sum(s["share"] for s in shares.values()), "committed": 0}
-        row["gap"] = row["total"]
-        sheet.lines.append(row)
-        sheet.total += row["total"]
-        add_to_totals(sheet, amounts, {a: s["share"] for a, s in shares.items()})
-    for entry in sheet.by_actor.values():
-        sheet.by_sector[entry["sector"]] = sheet.by_sector.get(entry["sector"], 0) + entry["total"]
-    return sheet
+        add_line(sheet, {
+            "line_id": line_id, "position": position,
+            "label": line["label"]["value"], "label_version": line["label"]["version"],
+            "category": line["category"]["value"],
+            "category_version": line["category"]["version"],
+            "service_id": line["service_id"]["value"],
+            "service_version": line["service_id"]["version"],
+            "kind": line["kind"]["value"], "kind_version": line["kind"]["version"],
+            "amounts": amounts, "shares": shares}, (commitments or {}).get(line_id, ()))
+    return finish(sheet, committed_by_actor)
 
 
 def changes(events: list[Any], labels: dict[str, str]) -> list[dict[str, Any]]:
@@ -87,6 +81,8 @@ def changes(events: list[Any], labels: dict[str, str]) -> list[dict[str, Any]]:
             change.update(field="position", before=e.before, after=e.position)
         elif name == "StatusChanged":
             change.update(field="status", before=e.before, after=e.status)
+        elif name in ("YearAdded", "YearRemoved"):
+            change.update(field="years", year=e.year)
         elif name == "LineItemAdded":
             change.update(after=e.label)
         result.append(change)

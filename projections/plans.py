@@ -26,24 +26,41 @@ class PlanProjection(HandlerProjection):
             cache.load(e.plan_id, known_empty=True)
         w.plans.put({"plan_id": e.plan_id, "name": e.name, "place": e.place,
                      "start_year": e.start_year, "end_year": e.end_year,
+                     "description": e.description, "archived": False,
                      "created_at": e.timestamp, "updated_at": e.timestamp})
         w.members.put({"plan_id": e.plan_id, "person_id": e.facilitator_id,
                        "role": "facilitator", "org_id": None})
 
     @handles(Plan.DetailsChanged)
     def details_changed(self, w: Any, e: Plan.DetailsChanged, _: int) -> None:
-        self._touch(w, e).update(name=e.name, place=e.place)
+        self._touch(w, e).update(name=e.name, place=e.place, description=e.description)
+
+    @handles(Plan.Archived)
+    def archived(self, w: Any, e: Plan.Archived, _: int) -> None:
+        self._touch(w, e)["archived"] = True
 
     @handles(Plan.ActorAdded)
     def actor_added(self, w: Any, e: Plan.ActorAdded, _: int) -> None:
         self._touch(w, e)
         w.actors.put({"plan_id": e.plan_id, "actor_id": e.actor_id, "name": e.name,
-                      "sector": e.sector, "position": len(w.actors.group(e.plan_id))})
+                      "sector": e.sector, "left": False,
+                      "position": 1 + max((a["position"] for a in w.actors.group(e.plan_id)),
+                                          default=-1)})
 
     @handles(Plan.ActorChanged)
     def actor_changed(self, w: Any, e: Plan.ActorChanged, _: int) -> None:
         self._touch(w, e)
         w.actors.get(e.plan_id, e.actor_id).update(name=e.name, sector=e.sector)
+
+    @handles(Plan.ActorRemoved)
+    def actor_removed(self, w: Any, e: Plan.ActorRemoved, _: int) -> None:
+        self._touch(w, e)
+        w.actors.delete(e.plan_id, e.actor_id)
+
+    @handles(Plan.ActorLeft)
+    def actor_left(self, w: Any, e: Plan.ActorLeft, _: int) -> None:
+        self._touch(w, e)
+        w.actors.get(e.plan_id, e.actor_id)["left"] = True
 
     @handles(Plan.MemberAdded, Plan.MemberJoined, Plan.MemberChanged)
     def member_set(self, w: Any, e: Plan.MemberAdded, _: int) -> None:

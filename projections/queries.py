@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
 from sqlalchemy import and_, func, select
 from sqlalchemy.engine import Connection
 
-from domain.budgets import split_amount
 from domain.errors import NotFound
+from projections.sheet import BudgetSheet, finish, new_sheet
+from projections.sheet import add_line as add_to_sheet
 from projections.tables import (
     audit_log,
     budget,
@@ -41,17 +42,31 @@ def list_plans(conn: Connection, member: str | None = None) -> list[dict[str, An
 
 
 def plan_overview(conn: Connection, plan_id: str) -> dict[str, Any]:
+    """A plan as its overview shows it: the plan's row (name, place, start_year, end_year,
+    description, archived, created_at, updated_at) and
+
+    - `actors`: its organisations in the order they were added ({actor_id, name, sector,
+      position, left}; removed ones are gone, ones that left say so),
+    - `members`: {person_id, role, org_id},
+    - `budgets`: every budget row, newest revision first, each with `in_force` (adopted and
+      not superseded),
+    - `in_force`: those budgets that are in force (a revision in force supersedes the one it
+      revises, so each chain of revisions has at most one),
+    - `services`: as `services_catalogue`.
+    """
     found = conn.execute(select(plan).where(plan.c.plan_id == plan_id)).mappings().first()
     if found is None:
         raise NotFound("No such plan.", id=plan_id)
+    budgets = [{**r, "in_force": r["status"] == "adopted"} for r in conn.execute(
+        select(budget).where(budget.c.plan_id == plan_id)
+        .order_by(budget.c.revision.desc(), budget.c.title)).mappings()]
     return {
         **found,
         "actors": actors(conn, plan_id),
         "members": [dict(r) for r in conn.execute(
             select(plan_member).where(plan_member.c.plan_id == plan_id)).mappings()],
-        "budgets": [dict(r) for r in conn.execute(
-            select(budget).where(budget.c.plan_id == plan_id)
-            .order_by(budget.c.revision.desc())).mappings()],
+        "budgets": budgets,
+        "in_force": [b for b in budgets if b["in_force"]],
         "services": services_catalogue(conn, plan_id),
     }
 
@@ -84,94 +99,45 @@ def commitments_ledger(conn: Connection, plan_id: str,
         query.order_by(commitment.c.actor_id, commitment.c.due, commitment.c.pledged_at)).mappings()]
 
 
-@dataclass
-class BudgetSheet:
-    """A budget as the grid shows it, with every total derived from the lines."""
-
-    budget: dict[str, Any]
-    years: list[int]
-    actors: list[dict[str, Any]]
-    lines: list[dict[str, Any]] = field(default_factory=list)
-    total: int = 0
-    totals_by_year: dict[int, int] = field(default_factory=dict)
-    by_actor: dict[str, dict[str, Any]] = field(default_factory=dict)
-    by_sector: dict[str, int] = field(default_factory=dict)
-    unallocated: int = 0
-    committed: int = 0
-
-    @property
-    def funding_gap(self) -> int:
-        """Cost not yet covered by confirmed commitments toward this budget's lines."""
-        return max(self.total - self.committed, 0)
-
-
-def add_to_totals(sheet: BudgetSheet, amounts: dict[int, dict[str, Any]],
-                  shares: dict[str, int]) -> None:
-    """Add one line's yearly amounts to the sheet's totals, split by the line's cost shares."""
-    for year, cell in amounts.items():
-        sheet.totals_by_year[year] = sheet.totals_by_year.get(year, 0) + cell["amount"]
-        parts, rest = split_amount(cell["amount"], shares)
-        sheet.unallocated += rest
-        for actor_id, part in parts.items():
-            entry = sheet.by_actor.get(actor_id)
-            if entry is not None:
-                entry["total"] += part
-                entry["by_year"][year] = entry["by_year"].get(year, 0) + part
-
-
 def budget_sheet(conn: Connection, budget_id: str) -> BudgetSheet:
+    """The budget's sheet with its totals (see projections/sheet.py for the shape)."""
     head = conn.execute(select(budget).where(budget.c.budget_id == budget_id)).mappings().first()
     if head is None:
         raise NotFound("No such budget.", id=budget_id)
-    years = list(head["years"])
-    plan_actors = actors(conn, head["plan_id"])
-    sheet = BudgetSheet(dict(head), years, plan_actors, totals_by_year=dict.fromkeys(years, 0))
+    sheet = new_sheet(dict(head), actors(conn, head["plan_id"]))
     amounts: dict[str, dict[int, dict[str, Any]]] = defaultdict(dict)
     for row in conn.execute(select(budget_amount).where(budget_amount.c.budget_id == budget_id)).mappings():
         amounts[row["line_id"]][row["year"]] = dict(row)
     shares: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
     for row in conn.execute(select(budget_share).where(budget_share.c.budget_id == budget_id)).mappings():
         shares[row["line_id"]][row["actor_id"]] = dict(row)
-    committed = _committed(conn, head["plan_id"], "line_id")
-    sector_of = {a["actor_id"]: a["sector"] for a in plan_actors}
-    sheet.by_actor = {a["actor_id"]: {"name": a["name"], "sector": a["sector"], "total": 0,
-                                      "by_year": dict.fromkeys(years, 0), "committed": 0}
-                      for a in plan_actors}
-    lines = conn.execute(select(budget_line).where(budget_line.c.budget_id == budget_id)
-                         .order_by(budget_line.c.position)).mappings()
+    lines = list(conn.execute(select(budget_line).where(budget_line.c.budget_id == budget_id)
+                              .order_by(budget_line.c.position)).mappings())
+    toward_lines, by_actor = _confirmed_toward_lines(conn, head["plan_id"],
+                                                     [ln["line_id"] for ln in lines])
     for line in lines:
         line_id = line["line_id"]
-        line_shares = {a: s["share"] for a, s in shares[line_id].items()}
-        row = {**line, "amounts": amounts[line_id], "shares": shares[line_id],
-               "total": sum(a["amount"] for a in amounts[line_id].values()),
-               "shared": sum(line_shares.values()), "committed": committed.get(line_id, 0)}
-        row["gap"] = max(row["total"] - row["committed"], 0)
-        sheet.lines.append(row)
-        sheet.total += row["total"]
-        sheet.committed += row["committed"]
-        add_to_totals(sheet, amounts[line_id], line_shares)
-    line_ids = [ln["line_id"] for ln in sheet.lines]
-    for actor_id, value in _committed(conn, head["plan_id"], "actor_id", line_ids).items():
-        if actor_id in sheet.by_actor:
-            sheet.by_actor[actor_id]["committed"] = value
-    for actor_id, entry in sheet.by_actor.items():
-        sector = sector_of[actor_id]
-        sheet.by_sector[sector] = sheet.by_sector.get(sector, 0) + entry["total"]
-    return sheet
+        add_to_sheet(sheet, {**line, "amounts": amounts[line_id], "shares": shares[line_id]},
+                     toward_lines.get(line_id, []))
+    return finish(sheet, by_actor)
 
 
-def _committed(conn: Connection, plan_id: str, by: str, line_ids: list[str] | None = None
-               ) -> dict[str, int]:
-    """Confirmed commitments' value toward budget lines, summed per line or per actor."""
-    column = commitment.c[by]
-    lines = (commitment.c.line_id.is_not(None) if line_ids is None
-             else commitment.c.line_id.in_(line_ids))
+def _confirmed_toward_lines(conn: Connection, plan_id: str, line_ids: list[str]
+                            ) -> tuple[dict[str, list[tuple[date, int]]], dict[str, int]]:
+    """Confirmed commitments' value toward these lines (a revision keeps its lines' ids, so
+    a pledge toward a line counts in every revision of it): (due, value) per line, and the
+    sum per organisation."""
     rows = conn.execute(
-        select(column, func.sum(commitment.c.value_ore))
-        .where(and_(commitment.c.plan_id == plan_id, lines,
-                    commitment.c.status.in_(COUNTED_STATUSES)))
-        .group_by(column)).all()
-    return {key: int(total or 0) for key, total in rows}
+        select(commitment.c.line_id, commitment.c.actor_id, commitment.c.due,
+               commitment.c.value_ore)
+        .where(and_(commitment.c.plan_id == plan_id, commitment.c.line_id.in_(line_ids),
+                    commitment.c.status.in_(COUNTED_STATUSES)))).all()
+    per_line: dict[str, list[tuple[date, int]]] = defaultdict(list)
+    per_actor: dict[str, int] = defaultdict(int)
+    for line_id, actor_id, due, value in rows:
+        per_line[line_id].append((due, int(value or 0)))
+        per_actor[actor_id] += int(value or 0)
+    return per_line, per_actor
 
 
 def audit_entries(conn: Connection, plan_id: str, *, limit: int = 50,
@@ -185,6 +151,14 @@ def audit_entries(conn: Connection, plan_id: str, *, limit: int = 50,
             query = query.where(audit_log.c[column] == value)
     rows = conn.execute(query.order_by(audit_log.c.position.desc()).limit(limit)).mappings()
     return [dict(r) for r in rows]
+
+
+def views_position(conn: Connection) -> int:
+    """How far in the log every projection's views are (the slowest one's position)."""
+    from projections.tables import view_tracking
+
+    return conn.execute(select(func.coalesce(func.min(view_tracking.c.notification_id), 0))
+                        ).scalar_one()
 
 
 def view_position(conn: Connection, projection: str) -> int:

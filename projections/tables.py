@@ -41,6 +41,8 @@ plan = Table(
     Column("place", String(200), nullable=False),
     Column("start_year", Integer, nullable=False),
     Column("end_year", Integer, nullable=False),
+    Column("description", Text, nullable=False),
+    Column("archived", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -52,6 +54,7 @@ plan_actor = Table(
     Column("name", String(200), nullable=False),
     Column("sector", String(20), nullable=False),
     Column("position", Integer, nullable=False),
+    Column("left", Boolean, nullable=False),  # it has left the plan; its history stays
 )
 
 plan_member = Table(
@@ -75,6 +78,8 @@ budget = Table(
     Column("revision", Integer, nullable=False),
     _id("revision_of"),
     Column("adopted_version", Integer),
+    _id("decision_id"),  # the decision that adopted it
+    _id("superseded_by"),  # the revision that superseded it
     Column("version", Integer, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )
@@ -90,6 +95,8 @@ budget_line = Table(
     Column("category_version", Integer, nullable=False),
     _id("service_id"),
     Column("service_version", Integer, nullable=False),
+    Column("kind", String(10), nullable=False),  # cost | income
+    Column("kind_version", Integer, nullable=False),
 )
 
 budget_amount = Table(

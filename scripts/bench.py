@@ -1,6 +1,6 @@
 """`./scripts/bench [group …]`: one JSON object per line (metric, value, unit, target, baseline).
 
-Groups: core, realtime, audit. With no group, every group runs.
+Groups: core, realtime, audit, scale. With no group, every group runs.
 """
 
 from __future__ import annotations
@@ -16,11 +16,13 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_audit
 import bench_core
 import bench_realtime
+import bench_scale
 
 GROUPS: dict[str, Callable[[argparse.Namespace], Iterator[dict]]] = {
     "core": bench_core.run,
     "realtime": bench_realtime.run,
     "audit": bench_audit.run,
+    "scale": bench_scale.run,
 }
 
 

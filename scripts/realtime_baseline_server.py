@@ -100,6 +100,11 @@ def main() -> None:
     if MODE == "gevent":
         from gevent import pywsgi
 
+        sys.path.insert(0, str(__import__("pathlib").Path(__file__).resolve().parent))
+        import realtime_probe
+
+        realtime_probe.install()  # loop lag, when $REALTIME_PROBE_FILE is set
+
         handler = {}
         if WS == "gevent-websocket":
             from geventwebsocket.handler import WebSocketHandler

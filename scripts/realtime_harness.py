@@ -7,8 +7,15 @@ participants, each with a fresh `command_id`. Every participant stamps `time.mon
 `change` with that `command_id` arrives; an edit's latency is the last participant's receive time
 minus its send time (one process, one monotonic clock: no clock skew). After the last send a
 bounded drain (`drain` s) waits for stragglers; an edit acknowledged with ok but missing at any
-participant after the drain is a lost edit. A warm-up (`warmup` s at the same rate) runs first
-and is excluded from the statistics.
+participant after the drain is a lost edit; the drain ends as soon as every acked edit has
+reached everyone, and the measured window (for the server's probes too) ends with it. Before
+anything is sent, the room settles: an edit is sent and awaited everywhere (twice), so what
+joining queued (replies, presence) has left the server's socket queues. A warm-up (`warmup` s
+at the same rate) runs then and is excluded from the statistics.
+
+With `probe_file` set (scripts/realtime_probe.py, run inside the server), the result also has
+`server_loop_lag_p99_ms`/`server_loop_lag_max_ms` (a greenlet sleeping 10 ms: how late it
+wakes) and `syncs`/`slow_syncs` (event-store commits, ≥ 50 ms)/`sync_max_ms` in the window.
 
 The result also says whether the measurement can be trusted: `achieved_rate` (sends/s actually
 made), `send_lag_max_ms` (how late the driver got against its schedule), `loop_lag_p99_ms` (how
@@ -47,6 +54,7 @@ from typing import Any
 from uuid import uuid4
 
 import orjson
+import realtime_probe
 import socketio
 
 
@@ -71,12 +79,17 @@ class ServerHandle:
     plan_id: str = "bench"
     pid: int | None = None
     label: str = "server"
+    probe_file: str | None = None  # where the server's probes write (scripts/realtime_probe.py)
 
     async def prepare(self, participants: int) -> None:
         """Before connecting: e.g. sign in one person per participant."""
 
     def connect_kwargs(self, participant: int) -> dict[str, Any]:
         return {}
+
+    def url_for(self, participant: int) -> str:
+        """Where the participant connects (several web processes: each takes its share)."""
+        return self.url
 
     def join_payload(self, participant: int) -> dict[str, Any]:
         return {"plan_id": self.plan_id}
@@ -151,7 +164,7 @@ def _own_cpu() -> float:
 
 
 async def _connect_all(server: ServerHandle, participants: int, edits: dict[str, _Edit],
-                       timeout: float) -> list[socketio.AsyncClient]:
+                       timeout: float, presence: list[int]) -> list[socketio.AsyncClient]:
     clients: list[socketio.AsyncClient] = []
     gate = asyncio.Semaphore(20)
 
@@ -166,12 +179,18 @@ async def _connect_all(server: ServerHandle, participants: int, edits: dict[str,
                 edit.last = max(edit.last, now)
         return on_change
 
+    def on_presence(*_: Any) -> None:
+        presence[0] += 1
+
     async def one(i: int) -> None:
         client = socketio.AsyncClient(reconnection=False, json=_Json, handle_sigint=False)
         client.on("change", on_change_for(set()), namespace=server.namespace)
+        for event in ("presence", "presence_changed"):  # counted: what joining costs the room
+            client.on(event, on_presence, namespace=server.namespace)
         clients.append(client)
         async with gate:
-            await client.connect(server.url, transports=["websocket"], namespaces=[server.namespace],
+            await client.connect(server.url_for(i), transports=["websocket"],
+                                 namespaces=[server.namespace],
                                  wait_timeout=10, **server.connect_kwargs(i))
             ack = await client.call("join", server.join_payload(i), namespace=server.namespace,
                                     timeout=10)
@@ -192,16 +211,39 @@ async def _disconnect_all(clients: list[socketio.AsyncClient]) -> None:
                                               return_exceptions=True), 10)
 
 
+async def _settle(server: ServerHandle, clients: list[socketio.AsyncClient],
+                  edits: dict[str, _Edit], timeout: float) -> None:
+    """Wait until what joining sent (replies, presence) has left the server's queues: an edit
+    sent now reaches every socket only after everything queued before it (each socket's queue
+    is first in, first out). Twice, with a presence flush interval between."""
+    for n in range(2):
+        command_id = str(uuid4())
+        edit = edits[command_id] = _Edit(sent=time.monotonic(), measured=False, ack=True)
+        # A sequence number of its own: an edit that changes nothing is not broadcast.
+        await clients[0].emit("command", server.command_payload(0, 10**6 + n, command_id),
+                              namespace=server.namespace)
+        deadline = time.monotonic() + timeout
+        while edit.receivers < len(clients) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+        await asyncio.sleep(0.3)
+
+
 async def measure_async(server: ServerHandle, participants: int, rate: float, seconds: float,
-                        warmup: float = 1.0, drain: float = 3.0,
+                        warmup: float = 1.0, drain: float = 15.0,
                         connect_timeout: float = 60.0) -> dict[str, Any]:
     await asyncio.wait_for(server.prepare(participants), connect_timeout)
     edits: dict[str, _Edit] = {}
-    clients = await _connect_all(server, participants, edits, connect_timeout)
+    presence = [0]  # presence messages all participants received, joins to the end
+    joining = time.monotonic()
+    clients = await _connect_all(server, participants, edits, connect_timeout, presence)
+    await _settle(server, clients, edits, connect_timeout)
+    joined = {"join_s": round(time.monotonic() - joining, 1), "presence_messages_on_join":
+              presence[0]}
     gc.collect()
     gc.disable()  # no collector pauses in the client while it stamps (bounded: one load)
     try:
-        return await _drive(server, clients, edits, rate, seconds, warmup, drain)
+        return {**await _drive(server, clients, edits, rate, seconds, warmup, drain), **joined,
+                "presence_messages": presence[0]}
     finally:
         gc.enable()
         await _disconnect_all(clients)
@@ -223,8 +265,10 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
     sends: list[float] = []
     send_lag = 0.0
     cpu0, busy0, server0 = 0.0, 0.0, None
+    window_start = start + warmup
     for seq in range(total):
         if seq == warm_n:  # the measured window starts here
+            window_start = time.monotonic()
             cpu0, server0, busy0 = _own_cpu(), _cpu_seconds(server.pid), _machine_busy()
             probe.lags.clear()
         due = start + seq / rate
@@ -245,10 +289,14 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
     others = max(0.0, ((_machine_busy() - busy0) / wall if wall else 0.0) - cpu - (server_cpu or 0))
     lag_during_load = list(probe.lags)
 
+    # Drain: the clock stops only once every acked edit has reached everyone (or `drain` s
+    # passed); an edit acked but still missing somewhere then is lost.
     deadline = time.monotonic() + drain
     while time.monotonic() < deadline and any(
             e.ack is None or (e.ack and e.receivers < participants) for e in edits.values()):
         await asyncio.sleep(0.01)
+    window_end = time.monotonic()
+    drained_ms = round((window_end - (start + (warmup + seconds))) * 1000, 1)
     probe_task.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await probe_task
@@ -266,16 +314,22 @@ async def _drive(server: ServerHandle, clients: list[socketio.AsyncClient], edit
         "failed_acks": sum(1 for e in measured if e.ack is False),
         "unacked": sum(1 for e in measured if e.ack is None),
         "lost_edits": len(acked) - len(complete),
-        "p50_ms": _ms(latencies, 50), "p99_ms": _ms(latencies, 99),
+        "p50_ms": _ms(latencies, 50), "p95_ms": _ms(latencies, 95), "p99_ms": _ms(latencies, 99),
         "max_ms": round(max(latencies), 2) if latencies else None,
         "ack_p50_ms": _ms(acks, 50), "ack_p99_ms": _ms(acks, 99),
         "send_lag_max_ms": round(send_lag * 1000, 2), "loop_lag_p99_ms": round(loop_lag, 2),
         "client_cpu": round(cpu, 2),
         "client_us_per_change": round(cpu_seconds / max(1, len(measured) * participants) * 1e6, 1),
         "server_cpu": round(server_cpu, 2) if server_cpu is not None else None,
+        # CPU per edit hardly depends on how busy the machine is, unlike latency.
+        "server_cpu_ms_per_edit": (round(server_cpu * wall / len(measured) * 1000, 2)
+                                   if server_cpu is not None and measured else None),
         "other_cpu": round(others, 2),
         "client_bound": cpu > 0.85 or loop_lag > 10 or achieved < 0.95 * rate,
         "noisy": others > 0.25 * (os.cpu_count() or 1),
+        "drain_ms": drained_ms,
+        **(realtime_probe.read(server.probe_file, window_start, window_end)
+           if server.probe_file else {}),
     }
 
 

@@ -2,7 +2,8 @@
 
 `samverkan_server(participants)` prepares a store with one plan whose budget has 20 lines and
 `participants` members, starts `samverkan serve` on it (gevent, TCP_NODELAY: what
-./scripts/serve runs) on a free loopback port, and yields a ServerHandle that signs each
+./scripts/serve runs; through scripts/realtime_serve.py, which adds the loop-lag and sync
+probes of scripts/realtime_probe.py) on a free loopback port, and yields a ServerHandle that signs each
 participant in over HTTP and sends real `change_amount` commands (docs/realtime.md).
 """
 
@@ -61,7 +62,8 @@ class SamverkanHandle(ServerHandle):
         return {"headers": {"Cookie": self.cookies[participant]}}
 
     def join_payload(self, participant: int) -> dict[str, Any]:
-        return {"plan_id": self.plan_id, "budget_id": self.budget_id}
+        # As the browser joins: presence as per-person changes, not the whole list each time.
+        return {"plan_id": self.plan_id, "budget_id": self.budget_id, "presence_changes": True}
 
     def command_payload(self, participant: int, seq: int, command_id: str) -> dict[str, Any]:
         # A different amount every time (a command that changes nothing is not broadcast) and
@@ -71,12 +73,14 @@ class SamverkanHandle(ServerHandle):
                 "amount": 100_000 + seq}
 
 
-def _prepare_store(data_dir: Path, participants: int) -> dict[str, Any]:
+def _prepare_store(data_dir: Path, participants: int, settings: Any = None) -> dict[str, Any]:
+    """The plan and its people, in a SQLite store under `data_dir` (or the store `settings` name)."""
     from adapters.bootstrap import bootstrap
     from adapters.settings import Settings
     from domain.context import acting_as
 
-    system = bootstrap(Settings(data_dir=data_dir, argon2_profile=ARGON2["SAMVERKAN_ARGON2_PROFILE"]))
+    system = bootstrap(settings or Settings(data_dir=data_dir,
+                                            argon2_profile=ARGON2["SAMVERKAN_ARGON2_PROFILE"]))
     try:
         emails = [f"p{i}@bench.example.org" for i in range(participants)]
         people = [system.accounts.register(f"Deltagare {i}", email, PASSWORD)
@@ -109,15 +113,18 @@ def samverkan_server(participants: int) -> Iterator[SamverkanHandle]:
         data = _prepare_store(Path(tmp) / "var", participants)
         port = _free_port()
         log = Path(tmp) / "server.log"
+        probe = Path(tmp) / "probe.txt"
         env = {**os.environ, "SAMVERKAN_DATA": str(Path(tmp) / "var"),
-               "SAMVERKAN_SECRET_KEY": uuid4().hex, "PORT": str(port), **ARGON2}
-        with log.open("w") as output:
-            server = subprocess.Popen([sys.executable, "-m", "web.entry", "serve"], cwd=ROOT,
-                                      env=env, stdout=output, stderr=subprocess.STDOUT)
+               "SAMVERKAN_SECRET_KEY": uuid4().hex, "PORT": str(port),
+               "REALTIME_PROBE_FILE": str(probe), **ARGON2}
+        with log.open("w") as output:  # `samverkan serve`, with the loop and sync probes
+            server = subprocess.Popen([sys.executable, str(ROOT / "scripts" / "realtime_serve.py")],
+                                      cwd=ROOT, env=env, stdout=output, stderr=subprocess.STDOUT)
         try:
             _wait_until_answering(f"http://127.0.0.1:{port}/", server, log)
             yield SamverkanHandle(url=f"http://127.0.0.1:{port}", pid=server.pid,
                                   label="samverkan", plan_id=data["plan_id"],
+                                  probe_file=str(probe),
                                   budget_id=data["budget_id"], lines=data["lines"],
                                   people=data["people"])
         finally:
@@ -133,7 +140,7 @@ def _wait_until_answering(url: str, server: subprocess.Popen, log: Path) -> None
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline and server.poll() is None:
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with urllib.request.urlopen(url, timeout=2):  # nosec B310 (our loopback http URL)
                 return
         except OSError:
             time.sleep(0.2)

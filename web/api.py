@@ -10,7 +10,8 @@ from marshmallow import Schema, fields
 from projections import queries
 from web.app import system
 from web.auth import current_person_id, require
-from web.schemas import SheetSchema
+from web.people import display_names
+from web.schemas import ActorSchema, BudgetHeadSchema, SheetSchema
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
@@ -31,6 +32,39 @@ class MyPlanSchema(Schema):
     role = fields.String()
 
 
+class PlanListItemSchema(MyPlanSchema):
+    place = fields.String()
+    start_year = fields.Integer()
+    end_year = fields.Integer()
+    budgets = fields.Integer()
+
+
+class PlanListSchema(Schema):
+    plans = fields.List(fields.Nested(PlanListItemSchema))
+
+
+class PlanHeadSchema(Schema):
+    plan_id = fields.String()
+    name = fields.String()
+    place = fields.String()
+    start_year = fields.Integer()
+    end_year = fields.Integer()
+    description = fields.String()
+    archived = fields.Boolean()
+
+
+class MembershipSchema(Schema):
+    role = fields.String()
+    org_id = fields.String(allow_none=True)
+
+
+class PlanDetailSchema(Schema):
+    plan = fields.Nested(PlanHeadSchema)
+    you = fields.Nested(MembershipSchema)
+    organisations = fields.List(fields.Nested(ActorSchema))
+    budgets = fields.List(fields.Nested(BudgetHeadSchema))
+
+
 class MeSchema(Schema):
     person_id = fields.String()
     name = fields.String()
@@ -43,5 +77,23 @@ def me() -> dict[str, Any]:
     person_id = current_person_id() or ""
     with system().engine.connect() as conn:
         plans = queries.list_plans(conn, member=person_id)
-    name = system().people.display_names([person_id])[person_id]
+    name = display_names([person_id])[person_id]
     return MeSchema().dump({"person_id": person_id, "name": name, "plans": plans})
+
+
+@bp.get("/plans")
+def my_plans() -> dict[str, Any]:
+    """The plans the person is a member of, with their role and how many budgets each has."""
+    with system().engine.connect() as conn:
+        plans = queries.list_plans(conn, member=current_person_id() or "")
+    return PlanListSchema().dump({"plans": plans})
+
+
+@bp.get("/plans/<plan_id>")
+def plan_detail(plan_id: str) -> dict[str, Any]:
+    """One plan for its members: its organisations and budgets (status, revision, version)."""
+    membership = require(plan_id)  # from the plan itself: 404 unknown, 403 not a member
+    with system().engine.connect() as conn:
+        plan = queries.plan_overview(conn, plan_id)
+    return PlanDetailSchema().dump({"plan": plan, "you": membership,
+                                    "organisations": plan["actors"], "budgets": plan["budgets"]})

@@ -13,6 +13,7 @@ from adapters.settings import Settings
 from web.errors import register_error_handlers
 from web.extensions import babel, socketio
 from web.formatting import register_filters
+from web.observability import configure_logging, init_request_ids
 
 LANGUAGES = ("sv", "nb", "en")
 
@@ -27,14 +28,18 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         LANGUAGES=LANGUAGES,
     )
     app.config.update(config or {})
-    system: System = app.config.get("SYSTEM") or bootstrap(
-        app.config.get("SETTINGS") or Settings.from_env())
+    given: System | None = app.config.get("SYSTEM")
+    settings = given.settings if given else app.config.get("SETTINGS") or Settings.from_env()
+    configure_logging(settings.log_format)  # before bootstrap, so its lines are alike
+    system: System = given or bootstrap(settings)
     app.extensions["samverkan"] = system
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = system.settings.session_secret()
 
+    init_request_ids(app)  # first, so every later hook and handler logs with the request's id
     babel.init_app(app, locale_selector=_select_locale)
     app.jinja_env.globals["get_locale"] = get_locale
+    app.jinja_env.globals["live_position"] = _live_position
     _register_namespaces()
     socketio.init_app(app, async_mode=async_mode(), **live_options(system.settings))
     register_filters(app)
@@ -42,20 +47,29 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from web.api import bp as api_bp
     from web.auth import init_auth
+    from web.input_guard import init_input_guard
     from web.live import init_live
     from web.security import init_security
     from web.views.account import bp as account_bp
     from web.views.audit import bp as audit_bp
     from web.views.budgets import bp as budgets_bp
     from web.views.decisions import bp as decisions_bp
+    from web.views.health import bp as health_bp
     from web.views.history import bp as history_bp
     from web.views.invitations import bp as invitations_bp
     from web.views.members import bp as members_bp
+    from web.views.organisations import bp as organisations_bp
+    from web.views.passwords import bp as passwords_bp
     from web.views.plans import bp as plans_bp
+    from web.views.plans_admin import bp as plans_admin_bp
+    from web.views.setup import bp as setup_bp
 
     init_security(app, system.settings.ratelimit_storage)
     init_auth(app)
+    init_input_guard(app)
     app.register_blueprint(plans_bp)
+    app.register_blueprint(plans_admin_bp)
+    app.register_blueprint(organisations_bp)
     app.register_blueprint(account_bp)
     app.register_blueprint(members_bp)
     app.register_blueprint(invitations_bp)
@@ -64,6 +78,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(audit_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(setup_bp)
+    app.register_blueprint(passwords_bp)
+    app.register_blueprint(health_bp)
     init_live(app)
     return app
 
@@ -98,9 +115,15 @@ def _register_namespaces() -> None:
         socketio.on_namespace(LiveNamespace(NAMESPACE))
 
 
-def _select_locale() -> str:
+def chosen_language() -> str | None:
+    """The language this request's `?lang=` asks for, if it is one of ours."""
     chosen = request.args.get("lang")
-    if chosen in LANGUAGES:
+    return chosen if chosen in LANGUAGES else None
+
+
+def _select_locale() -> str:
+    chosen = chosen_language()
+    if chosen:
         session["lang"] = chosen
     return session.get("lang") or request.accept_languages.best_match(LANGUAGES) or "sv"
 
@@ -110,3 +133,12 @@ def system() -> System:
     from flask import current_app
 
     return current_app.extensions["samverkan"]
+
+
+def _live_position() -> int:
+    """How far in the log every read model is: a page rendered from them includes everything
+    up to here, so a page that follows its plan live catches up from this position."""
+    from projections.queries import views_position
+
+    with system().engine.connect() as conn:
+        return views_position(conn)

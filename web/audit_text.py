@@ -51,6 +51,8 @@ def before_after(row: Row, d: dict[str, Any] | None = None) -> tuple[str, str]:
         return share(d.get("before")) or "0\u00a0%", share(d.get("share")) or "0\u00a0%"
     if kind == "LineItemMoved":
         return _text(_position(d.get("before"))), _text(_position(d.get("position")))
+    if kind == "LineItemChanged" and d.get("field") == "kind":  # cost / income, in words
+        return _text(term(d.get("before"))), _text(term(d.get("value")))
     if kind == "LineItemChanged":
         return _text(d.get("before")), _text(d.get("value"))
     if kind in ("StatusChanged", "StageChanged"):
@@ -77,7 +79,9 @@ def sentence(row: Row, names: Mapping[str, str], actors: Mapping[str, str] | Non
         text = phrase(row, d, {**actors, **names} if actors else names, ba)
     except (KeyError, TypeError, ValueError, AttributeError):  # odd details: still say something
         text = _fallback(row, d, names, ("", ""))
-    if d.get("compensates"):
+    if d.get("redoes"):
+        text = _("%(change)s (redoing an undone change)", change=text)
+    elif d.get("compensates"):
         text = _("%(change)s (undoing an earlier change)", change=text)
     return text
 
@@ -114,10 +118,37 @@ def _line_changed(row: Row, d: dict[str, Any], names: Mapping[str, str],
     if d.get("field") == "label":
         return _("%(who)s renamed the line %(before)s to %(after)s", who=who(row, names),
                  before=before, after=after)
+    if d.get("field") == "kind":
+        return _("%(who)s changed %(line)s from %(before)s to %(after)s", who=who(row, names),
+                 line=_line(row), before=before, after=after)
     if d.get("field") == "category":
         return _("%(who)s changed the category of %(line)s from %(before)s to %(after)s",
                  who=who(row, names), line=_line(row), before=before or "–", after=after or "–")
     return _("%(who)s changed the service linked to %(line)s", who=who(row, names), line=_line(row))
+
+
+def _status_changed(row: Row, d: dict[str, Any], names: Mapping[str, str],
+                    ba: tuple[str, str]) -> str:
+    decision = d.get("decision") or {}
+    superseded_by = d.get("superseded_by") or {}
+    if d.get("status") == "superseded" and superseded_by:
+        return _("%(who)s: %(item)s revision %(old)s was superseded by revision %(new)s "
+                 "(decision “%(decision)s”, %(date)s)", who=who(row, names), item=_aggregate(row),
+                 old=d.get("revision") or superseded_by.get("revision", 2) - 1,
+                 new=superseded_by.get("revision"), decision=decision.get("title") or "?",
+                 date=decision.get("decided_on") or "?")
+    if d.get("status") == "adopted" and decision:
+        return _("%(who)s adopted %(item)s revision %(revision)s by the decision “%(decision)s” "
+                 "(%(date)s)", who=who(row, names), item=_aggregate(row),
+                 revision=d.get("revision") or 1, decision=decision.get("title") or "?",
+                 date=decision.get("decided_on") or "?")
+    return _("%(who)s changed the status of %(item)s from %(before)s to %(after)s",
+             who=who(row, names), item=_aggregate(row), before=ba[0], after=ba[1])
+
+
+def _former(d: dict[str, Any]) -> str:
+    """An organisation's name as it was before it was removed or left."""
+    return str((d.get("before") or {}).get("name") or "?")
 
 
 def _org(key: str) -> Callable[[Row, dict[str, Any], Mapping[str, str]], str]:
@@ -155,14 +186,25 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("budget", "LineItemRestored"): lambda r, d, n, ba: _(
         "%(who)s restored the line %(line)s in %(item)s", who=who(r, n), line=_line(r),
         item=_aggregate(r)),
-    ("budget", "StatusChanged"): lambda r, d, n, ba: _(
-        "%(who)s changed the status of %(item)s from %(before)s to %(after)s", who=who(r, n),
-        item=_aggregate(r), before=ba[0], after=ba[1]),
+    ("budget", "StatusChanged"): _status_changed,
+    ("budget", "YearAdded"): lambda r, d, n, ba: _(
+        "%(who)s added the year %(year)s to %(item)s", who=who(r, n), year=d.get("year"),
+        item=_aggregate(r)),
+    ("budget", "YearRemoved"): lambda r, d, n, ba: _(
+        "%(who)s removed the year %(year)s from %(item)s", who=who(r, n), year=d.get("year"),
+        item=_aggregate(r)),
     ("plan", "Created"): lambda r, d, n, ba: _(
         "%(who)s created the plan %(item)s", who=who(r, n), item=d.get("name") or _aggregate(r)),
     ("plan", "DetailsChanged"): lambda r, d, n, ba: _(
-        "%(who)s changed the name or place of the plan %(item)s", who=who(r, n),
+        "%(who)s changed the name, place or description of the plan %(item)s", who=who(r, n),
         item=d.get("name") or _aggregate(r)),
+    ("plan", "Archived"): lambda r, d, n, ba: (
+        _("%(who)s archived the plan: %(reason)s", who=who(r, n), reason=d["reason"])
+        if d.get("reason") else _("%(who)s archived the plan", who=who(r, n))),
+    ("plan", "ActorRemoved"): lambda r, d, n, ba: _(
+        "%(who)s removed the organisation %(org)s", who=who(r, n), org=_former(d)),
+    ("plan", "ActorLeft"): lambda r, d, n, ba: _(
+        "%(who)s marked %(org)s as having left the plan", who=who(r, n), org=_former(d)),
     ("plan", "ActorAdded"): lambda r, d, n, ba: _(
         "%(who)s added the organisation %(org)s (%(sector)s)", who=who(r, n), org=d.get("name"),
         sector=term(d.get("sector"))),

@@ -25,21 +25,31 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext
-from marshmallow import ValidationError
+from marshmallow import ValidationError, fields, validate
 from werkzeug.wrappers import Response
 
 from domain.access import READ, Right
 from domain.context import acting_as
-from web.app import system
+from web.app import chosen_language, system
 from web.extensions import csrf, limiter
-from web.forms import SignInSchema
+from web.forms import MAX_NEXT, SignInSchema, echo
+from web.people import display_names
+from web.query import QuerySchema, query, takes_query
+from web.vocabulary import term
 
 bp = Blueprint("auth", __name__)
 
 #: Endpoints anyone may reach without signing in.
 PUBLIC_ENDPOINTS = {"auth.sign_in_form", "auth.sign_in", "static", "invitations.accept_form",
-                    "invitations.accept"}
+                    "invitations.accept", "setup.form", "setup.create", "passwords.form",
+                    "passwords.set_password", "health.alive", "health.ready"}
+#: What stays reachable while nobody has an account: the first-run page itself, and the
+#: links of people an operator added before anyone signed up (`samverkan people add`).
+BEFORE_SETUP = {"static", "setup.form", "setup.create", "passwords.form", "passwords.set_password"}
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+#: Answered without asking who calls (no session lookup, no first-run redirect): files, and the
+#: probes a load balancer sends many times a minute.
+UNIDENTIFIED = {"static", "health.alive", "health.ready"}
 
 
 def current_person_id() -> str | None:
@@ -99,7 +109,7 @@ def _close(token: str | None) -> None:
 def _identify() -> Any:
     """Before every request: who is asking, CSRF for changes from pages, and sign-in first."""
     g.person_id, g.by_token = None, False
-    if request.endpoint == "static":
+    if request.endpoint in UNIDENTIFIED:
         return None
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
@@ -116,19 +126,32 @@ def _identify() -> Any:
             session.pop("sid", None)
     if request.method not in SAFE_METHODS:
         csrf.protect()
+    if g.person_id is None and request.endpoint not in BEFORE_SETUP and system().first_run.needed():
+        return _ask_to_set_up()
     if g.person_id is None and request.endpoint not in PUBLIC_ENDPOINTS:
         return _ask_to_sign_in()
     return None
 
 
+def _ask_to_set_up() -> Any:
+    """Nobody can sign in yet: every page leads to the first-run page."""
+    if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        return {"error": "setup_needed", "message": gettext(
+            "Nobody has an account here yet: open /setup to create the first one.")}, 401
+    # The language chosen on the way in goes along (it may not be in the session yet).
+    return redirect(url_for("setup.form", lang=chosen_language()), 303)
+
+
 def _ask_to_sign_in() -> Any:
     if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
         return {"error": "unauthorised", "message": gettext("Sign in first.")}, 401
-    target = request.full_path if request.method == "GET" else ""
-    return redirect(url_for("auth.sign_in_form", next=target.rstrip("?")))
+    target = request.full_path.rstrip("?") if request.method == "GET" else ""
+    if len(target) > MAX_NEXT:  # the sign-in form would refuse it: start from the plans
+        target = ""
+    return redirect(url_for("auth.sign_in_form", next=target))
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     """Only a path of this site: not '//host' nor '/\\host', and no control characters
     (browsers drop a tab or newline, so '/<tab>/host' would lead to another site)."""
     if (target and target.startswith("/") and not target.startswith("//") and "\\" not in target
@@ -140,15 +163,31 @@ def _safe_next(target: str | None) -> str:
 @bp.app_context_processor
 def inject_person() -> dict[str, object]:
     person_id = current_person_id()
-    name = system().people.display_names([person_id])[person_id] if person_id else None
+    name = display_names([person_id])[person_id] if person_id else None
     return {"me": {"person_id": person_id, "name": name} if person_id else None}
 
 
+class SignInQuerySchema(QuerySchema):
+    next = fields.String(load_default="", validate=validate.Length(max=MAX_NEXT))
+
+
 @bp.get("/sign-in")
+@takes_query(SignInQuerySchema)
 def sign_in_form() -> Any:
+    target = query()["next"]
     if current_person_id():
-        return redirect(_safe_next(request.args.get("next")))
-    return render_template("sign_in.html", next=request.args.get("next", ""), email="")
+        return redirect(safe_next(target))
+    return _sign_in_page(next=target, email="")
+
+
+def _sign_in_page(status: int = 200, **context: Any) -> Any:
+    """The sign-in form, what Samverkan is, and — while the demo's people still have the demo
+    password — the demo accounts to try it with."""
+    accounts = [{"name": p.name, "email": p.email, "role": term(p.role),
+                 "organisation": p.org_name} for p in system().demo_accounts.open()]
+    password = system().settings.demo_password if accounts else None
+    return render_template("sign_in.html", demo_accounts=accounts, demo_password=password,
+                           **context), status
 
 
 def _account_key() -> str:
@@ -170,14 +209,13 @@ def sign_in() -> Any:
                                     "password": form.get("password", ""),
                                     "next": form.get("next", "")})
     except ValidationError as error:
-        return render_template("sign_in.html", next=form.get("next", ""),
-                               email=form.get("email", ""), errors=error.messages), 400
+        shown = echo(SignInSchema(), form)  # never more than each field may hold
+        return _sign_in_page(400, next=shown["next"], email=shown["email"], errors=error.messages)
     person = system().accounts.authenticate(data["email"], data["password"])
     if person is None:
-        return render_template("sign_in.html", next=data["next"], email=data["email"],
-                               failed=True), 401
+        return _sign_in_page(401, next=data["next"], email=data["email"], failed=True)
     start_session(person.id)
-    return redirect(_safe_next(data["next"]))
+    return redirect(safe_next(data["next"]))
 
 
 @bp.post("/sign-out")

@@ -1,16 +1,17 @@
-"""The `samverkan` command: serve, demo, projections rebuild, people, audit (a Flask CLI group)."""
+"""The `samverkan` command: serve, demo, projections rebuild, people, audit, db (a Flask CLI group)."""
 
 from __future__ import annotations
 
 import gc
-import socket
+from contextlib import suppress
 
 import click
 from flask import current_app
-from flask.cli import AppGroup, FlaskGroup, with_appcontext
+from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
-from adapters.people import Person
 from web.app import async_mode, create_app, system
+from web.cli_db import db_cli
+from web.cli_people import people_cli
 from web.live import live
 
 cli = FlaskGroup(create_app=create_app, add_version_option=False,
@@ -35,15 +36,27 @@ def _progress_bar(label: str) -> tuple[click.progressbar, callable]:
     return update, finish
 
 
+FOLLOWED_ELSEWHERE = "a running server or worker follows this store; stop it first"
+DIGEST_WAIT_SECONDS = 10.0  # how long `audit digest` waits for a running server to chain the newest
+
+
 def _load_demo() -> None:
+    """Append the demo plan's events; the process that follows the log projects them."""
     from adapters.demo import load_demo
 
     sys = system()
     password = sys.settings.demo_password
     demo = load_demo(sys.app, sys.people, sys.accounts, password,
                      progress=lambda msg: click.echo(f"  {msg}"))
-    sys.projections.catch_up()  # safe beside a running follower: one applies at a time
-    click.echo(f"Loaded the demo plan ({sys.app.recorder.max_notification_id()} events).")
+    top = sys.app.recorder.max_notification_id()
+    with sys.follower.exclusively() as ours:
+        if sys.follower.leading:
+            sys.projections.wait(top, timeout=120)
+        elif ours:  # nobody follows the log: project the events now, then let go
+            sys.projections.catch_up()
+    click.echo(f"Loaded the demo plan ({top} events).")
+    if not ours:
+        click.echo("A running server (or worker) follows this store: it adds them to the read models.")
     _print_demo_accounts(demo.people)
 
 
@@ -55,95 +68,137 @@ def _print_demo_accounts(people: object) -> None:
         click.echo(f"  {person.email:<40} {person.name} – {person.role}{org}")
 
 
-def _demo_people_still_here() -> list[object]:
-    """The demo's people that are still in the people store (not erased), as loaded."""
-    from adapters.demo import ACTORS, PEOPLE, DemoPerson
-
-    found = []
-    for name, email, role, actor in PEOPLE.values():
-        person = system().people.by_email(email)
-        if person is not None and not person.erased and system().accounts.has_password(person.id):
-            found.append(DemoPerson(person.id, name, email, role, ACTORS[actor][0] if actor else None))
-    return found
-
-
-@cli.command("serve")
+@cli.command("serve", with_appcontext=False)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
 @click.option("--port", envvar="PORT", default=5000, show_default=True, type=int)
-@with_appcontext
-def serve(host: str, port: int) -> None:
-    """Serve Samverkan (loads the demo plan when the store is empty)."""
+@click.option("--prod", is_flag=True, help="Serve with gunicorn's gevent worker (web/gunicorn_conf.py; "
+              "docs/deploy.md) instead of the embedded server.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, prod: bool) -> None:
+    """Serve Samverkan (loads the demo plan when the store is empty, unless SAMVERKAN_DEMO=off);
+    Ctrl+C or SIGTERM stops it."""
+    if prod:  # before building an app here: gunicorn's worker builds its own
+        _exec_gunicorn(host, port)
+    with ctx.ensure_object(ScriptInfo).load_app().app_context():
+        _serve_embedded(host, port)
+
+
+def _serve_embedded(host: str, port: int) -> None:
+    from web.serving import make_server, serve_until_signalled
+
+    start_serving(host, port)
+    where = system().settings.database_url or system().settings.data_dir.resolve()
+    server = make_server(current_app._get_current_object(), host, port, async_mode())
+    click.echo(f"Samverkan is running on http://{host}:{port}/ (data: {where}, "
+               f"{async_mode()}). Ctrl+C stops it.")
+    try:
+        serve_until_signalled(server, async_mode())
+    finally:
+        stop_serving()
+
+
+def start_serving(host: str, port: int) -> None:
+    """What a serving process does before it answers (here and under gunicorn, web/production.py):
+    follow the log (or stand by), load the demo on an empty store, check the history, go live."""
     from adapters.demo import store_is_empty
 
     sys = system()
     sys.start()
-    if store_is_empty(sys.app):
+    if sys.role == "web":
+        click.echo("A web process: the worker (`samverkan worker`) follows the log and runs the "
+                   "projections.")
+    elif not sys.follower.leading:
+        click.echo("Another process follows this store's log (a server or worker): this one serves "
+                   "and takes over when it stops.")
+    loading = store_is_empty(sys.app) and sys.settings.demo
+    if loading:
         click.echo("The event store is empty: loading the demo plan …")
         _load_demo()
-    elif demo_people := _demo_people_still_here():
-        _print_demo_accounts(demo_people)  # unless someone has changed their password since
+    # Checks the demo people's passwords now (argon2, once per hash), not on the event loop
+    # when the sign-in page first lists them.
+    demo_people = sys.demo_accounts.open()
+    if demo_people and not loading:
+        _print_demo_accounts(demo_people)  # those who still have the demo password
+    if sys.first_run.needed():
+        click.echo(f"Nobody has an account yet: open http://{host}:{port}/setup to create the "
+                   "first one (or add people with `samverkan people add`).")
     _verify_history()
     live().start()  # broadcast stored changes to the /live rooms
-    where = sys.settings.database_url or sys.settings.data_dir.resolve()
-    server = _server(current_app._get_current_object(), host, port)
     # What start-up made lives as long as the process: keep it out of the garbage
     # collector's way, so its collections stay short while people edit.
     gc.collect()
     gc.freeze()
-    click.echo(f"Samverkan is running on http://{host}:{port}/ (data: {where}, "
-               f"{async_mode()}). Ctrl+C stops it.")
+
+
+def stop_serving() -> None:
+    """After the HTTP server stopped: the live feed ends, the follower lock is released."""
+    live().stop()
+    system().close()
+    click.echo("Samverkan stopped.")
+
+
+@cli.command("worker", with_appcontext=False)  # builds no web app
+def worker() -> None:
+    """Follow the log: run the projections and the hash chain and publish each committed batch
+    to the web processes (SAMVERKAN_REDIS_URL). A second worker stands by and takes over when
+    the first stops. Ctrl+C or SIGTERM stops it."""
+    import signal
+    import threading
+
+    from adapters.bootstrap import bootstrap
+
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stop.set())
+    sys = bootstrap(role="worker")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        sys.start()
+        click.echo(f"Following the log at #{sys.projections.position}." if sys.follower.leading
+                   else "Another worker follows this store's log: this one takes over when it stops.")
+        stop.wait()
     finally:
-        live().stop()
         sys.close()
+    click.echo("The worker stopped.")
+
+
+def _exec_gunicorn(host: str, port: int) -> None:
+    """Replace this process by gunicorn with our config (one worker: Socket.IO needs sticky
+    sessions, which gunicorn cannot give; run more processes behind the proxy instead)."""
+    import os
+    import sys
+
+    os.environ.update(PORT=str(port), SAMVERKAN_BIND=host)  # what start_serving prints
+    os.execv(sys.executable, [sys.executable, "-m", "gunicorn", "--config", "python:web.gunicorn_conf",
+                              "--bind", f"{host}:{port}"])
 
 
 def _verify_history() -> None:
     """Check the stored history against its hash chain before serving (before the event loop
-    runs, so nobody waits on it); the audit page shows the result."""
+    runs, so nobody waits on it); the audit page shows the result. The follower has chained
+    what was stored; events another process follows are counted as not yet chained."""
     from adapters.audit_verify import verify
 
     sys = system()
-    sys.projections.chain.catch_up(sys.app.recorder)
     result = verify(sys.app, sys.engine)
     if result.ok:
-        click.echo(f"History verified: {result.events} events up to #{result.up_to}.")
+        pending = f" ({result.pending} newer events not yet chained)" if result.pending else ""
+        click.echo(f"History verified: {result.events - result.pending} events up to "
+                   f"#{result.up_to}{pending}.")
     else:
         problem = result.problem
         click.echo(f"WARNING: the stored history is broken at #{problem.position}: "  # type: ignore[union-attr]
                    f"{problem.kind} ({problem.detail}). Run `samverkan audit verify`.", err=True)
 
 
-def _server(app: object, host: str, port: int) -> object:
-    """A WSGI server with TCP_NODELAY: without it a socket that still has a frame in flight
-    holds the next one until the client's delayed ACK (up to 40 ms) — measured as a 40 ms floor
-    under every fan-out load (scripts/bench_realtime.py)."""
-    if async_mode() == "gevent":
-        from gevent import pywsgi
-
-        server = pywsgi.WSGIServer((host, port), app, log=None)
-        server.init_socket()
-    else:
-        from werkzeug.serving import make_server
-
-        server = make_server(host, port, app, threaded=True)
-    server.socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-    return server
-
-
 @cli.command("demo")
 @click.option("--force", is_flag=True, help="Load it even though the store has events.")
 @with_appcontext
 def demo(force: bool) -> None:
-    """Load the demo plan (Serviceplan Ramsjö 2027–2029)."""
+    """Load the demo plan (Serviceplan Ramsjö, three years from last year or this one)."""
     from adapters.demo import store_is_empty
 
     if not force and not store_is_empty(system().app):
         raise click.ClickException("The store already has events; use --force to add the demo.")
-    system().projections.create_tables()
     _load_demo()
 
 
@@ -156,64 +211,18 @@ cli.add_command(projections_cli)
 def rebuild() -> None:
     """Drop every read model and rebuild it from the event log (stop the server first)."""
     update, finish = _progress_bar("Rebuilding read models")
-    try:
-        position = system().projections.rebuild(progress=update)
-    finally:
-        finish()
+    with system().follower.exclusively() as ours:
+        if not ours:  # its views would be dropped under it
+            raise click.ClickException(FOLLOWED_ELSEWHERE)
+        try:
+            position = system().projections.rebuild(progress=update)
+        finally:
+            finish()
     click.echo(f"Rebuilt every read model up to event #{position}.")
 
 
-people_cli = AppGroup("people", help="People: names and e-mail addresses, kept outside the event log.")
 cli.add_command(people_cli)
-
-
-@people_cli.command("list")
-@with_appcontext
-def list_people() -> None:
-    """Every person: id, name, e-mail address, and whether they are erased."""
-    for person in system().people.all():
-        name = "" if person.erased else person.name or ""
-        click.echo(f"{person.id}  {name:<30} {person.email or '':<40} "
-                   f"{'erased' if person.erased else ''}".rstrip())
-
-
-@people_cli.command("erase")
-@click.argument("email_or_id")
-@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@with_appcontext
-def erase_person(email_or_id: str, yes: bool) -> None:
-    """Erase a person's personal data (GDPR): name, e-mail, password, sessions, API tokens.
-
-    EMAIL_OR_ID is their e-mail address, their id, or at least its first 8 characters.
-    The event log keeps their id only, so the history still verifies.
-    """
-    from web.views.account import erase_person as erase
-
-    person = _find_person(email_or_id.strip())
-    if person.erased:
-        raise click.ClickException(f"Person #{person.id[:8]} is already erased.")
-    if not yes:
-        click.confirm(f"Erase {person.name} <{person.email or '-'}> (#{person.id[:8]}) for good?",
-                      abort=True)
-    erase(person.id)
-    click.echo(f"Erased person #{person.id[:8]}: name, e-mail, password, sessions and API tokens "
-               "removed; the event log is unchanged.")
-
-
-def _find_person(email_or_id: str) -> Person:
-    people = system().people
-    if "@" in email_or_id:
-        found = people.by_email(email_or_id)
-    else:
-        found = people.get(email_or_id)
-        if found is None and len(email_or_id) >= 8:
-            matches = [p for p in people.all() if p.id.startswith(email_or_id.lower())]
-            if len(matches) > 1:
-                raise click.ClickException(f"More than one person's id starts with {email_or_id}.")
-            found = matches[0] if matches else None
-    if found is None:
-        raise click.ClickException(f"No person has the e-mail address or id {email_or_id}.")
-    return found
+cli.add_command(db_cli)
 
 
 audit_cli = AppGroup("audit", help="Tamper evidence: the hash chain over the event log.")
@@ -230,17 +239,35 @@ def audit_digest(output: str | None) -> None:
     from projections.chain import chain_head
 
     sys = system()
-    sys.projections.chain.create_tables()
-    sys.projections.chain.catch_up(sys.app.recorder)
+    top = _chained_to_the_end()
     with sys.engine.connect() as conn:
         head = chain_head(conn)
     if head is None:
         raise click.ClickException("The event log is empty: there is nothing to vouch for yet.")
     line = str(Digest(*head))
     click.echo(line)
+    if head[0] < top:
+        click.echo(f"The running server has not chained the events after #{head[0]} yet "
+                   f"(the log reaches #{top}): this digest vouches for the history up to #{head[0]}.",
+                   err=True)
     if output:
         with open(output, "w", encoding="utf-8") as file:
             file.write(line + "\n")
+
+
+def _chained_to_the_end() -> int:
+    """Chain every stored event — here if no other process follows the log, else by waiting
+    (bounded) for the one that does; the chain is only ever written by the lock's holder.
+    Returns the log's last position when this was called."""
+    sys = system()
+    top = sys.app.recorder.max_notification_id() or 0
+    with sys.follower.exclusively() as ours:
+        if ours:
+            sys.projections.chain.catch_up(sys.app.recorder)
+            return top
+    with suppress(TimeoutError):
+        sys.projections.chain.wait(top, timeout=DIGEST_WAIT_SECONDS)
+    return top
 
 
 @audit_cli.command("verify")
@@ -258,8 +285,9 @@ def audit_verify(digest_file: object) -> None:
     except ValueError as error:
         raise click.BadParameter(str(error), param_hint="--digest") from error
     sys = system()
-    sys.projections.chain.create_tables()
-    sys.projections.chain.catch_up(sys.app.recorder)  # events stored since are chained first
+    with sys.follower.exclusively() as ours:
+        if ours:  # events stored since are chained first (elsewhere the follower chains them)
+            sys.projections.chain.catch_up(sys.app.recorder)
     bar: dict[str, object] = {}
 
     def progress(position: int, top: int) -> None:
@@ -279,8 +307,12 @@ def audit_verify(digest_file: object) -> None:
         problem = result.problem
         click.echo(f"BROKEN at #{problem.position}: {problem.kind} ({problem.detail})")  # type: ignore[union-attr]
         raise SystemExit(1)
-    pending = f"; {result.pending} newer events not yet chained" if result.pending else ""
-    click.echo(f"OK: {result.events} events verified up to #{result.up_to} (sha256 {result.link}){pending}")
+    pending = ""
+    if result.pending:
+        pending = f"; {result.pending} newer events are pending" + (
+            "" if ours else " (the running server or worker chains them)")
+    click.echo(f"OK: {result.events - result.pending} events verified up to #{result.up_to} "
+               f"(sha256 {result.link}){pending}")
 
 
 def main() -> None:

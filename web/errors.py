@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext
 from marshmallow import ValidationError
 
-from domain.errors import Conflict, DomainError, NotAllowed, NotFound, RuleViolated
+from domain.errors import Busy, Conflict, DomainError, NotAllowed, NotFound, RuleViolated
+from domain.undo import SKIP_REASONS
+from web.validation import message_lines, translate_messages
 from web.vocabulary import field_name, term
 
-STATUS = {NotFound: 404, Conflict: 409, RuleViolated: 422, NotAllowed: 403}
+STATUS = {NotFound: 404, Conflict: 409, RuleViolated: 422, NotAllowed: 403, Busy: 503}
 #: Blanks filled with a word the domain stores ("pledged", "draft"), shown in the reader's language.
 TERM_BLANKS = ("status", "new_status", "stage", "next_stage", "wanted")
 
@@ -25,10 +28,13 @@ def status_for(error: DomainError) -> int:
 
 def payload_for(error: Exception) -> dict[str, Any]:
     if isinstance(error, DomainError):
-        return {**error.as_dict(), "message": translated(error)}
+        payload = {**error.as_dict(), "message": translated(error)}
+        if isinstance(payload.get("skipped"), list):  # an undo with nothing left to undo
+            payload["skipped"] = [{**e, "message": skip_message(e)} for e in payload["skipped"]]
+        return payload
     if isinstance(error, ValidationError):
         return {"error": "invalid", "message": gettext("Some values are missing or invalid."),
-                "fields": error.messages}
+                "fields": translate_messages(error.messages)}
     return {"error": "internal", "message": gettext("Something went wrong.")}
 
 
@@ -39,6 +45,17 @@ def translated(error: DomainError) -> str:
     except (KeyError, IndexError, ValueError):  # a translation with a broken blank
         return error.message
     return text[:1].upper() + text[1:]  # "{field} must …" starts with a field's name
+
+
+def skip_message(entry: dict[str, Any]) -> str:
+    """Why an undo skipped a change (domain/undo.py), in the reader's language."""
+    template = SKIP_REASONS.get(entry.get("reason_code") or "")
+    if template is None:
+        return str(entry.get("message") or "")
+    try:
+        return gettext(template).format_map({"label": "", "year": "", **entry})
+    except (KeyError, IndexError, ValueError):
+        return str(entry.get("message") or "")
 
 
 def _blanks_in_reader_language(details: dict[str, Any]) -> dict[str, Any]:
@@ -53,24 +70,41 @@ def _blanks_in_reader_language(details: dict[str, Any]) -> dict[str, Any]:
     return shown
 
 
-def _wants_json() -> bool:
+def _retry_after(error: DomainError) -> dict[str, str]:
+    """`busy` says when to try again: Retry-After takes whole seconds (rounded up)."""
+    seconds = error.details.get("retry_after")
+    return {"Retry-After": str(max(1, math.ceil(seconds)))} if isinstance(error, Busy) and seconds else {}
+
+
+def wants_json() -> bool:
+    """API clients get JSON; a page (or an export a browser opens) gets a page."""
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+
+
+def refusal(status: int, payload: dict[str, Any], lines: list[str] | None = None,
+            headers: dict[str, str] | None = None,
+            links: list[tuple[str, str]] | None = None) -> Any:
+    """A refusal as JSON for the API, else as a page with the message (and, for invalid
+    input, a line per field: "from date: Not a valid date."), and `links` (address, words)
+    to go on from there."""
+    if wants_json():
+        return payload, status, headers or {}
+    html = render_template("error.html", message=payload.get("message"), lines=lines or [],
+                           status=status, links=links or [])
+    return html, status, headers or {}
 
 
 def register_error_handlers(app: Flask) -> None:
     @app.errorhandler(DomainError)
     def domain_error(error: DomainError) -> Any:
-        status = status_for(error)
-        if _wants_json():
-            return payload_for(error), status
-        return render_template("error.html", message=translated(error), status=status), status
+        return refusal(status_for(error), payload_for(error), headers=_retry_after(error))
 
     @app.errorhandler(ValidationError)
     def validation_error(error: ValidationError) -> Any:
-        return payload_for(error), 400
+        return refusal(400, payload_for(error), message_lines(error.messages))
 
     @app.errorhandler(404)
     def not_found(_: Exception) -> Any:
-        if _wants_json():
+        if wants_json():
             return {"error": "not_found", "message": gettext("Not found.")}, 404
         return render_template("error.html", message=None, status=404), 404

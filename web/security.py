@@ -21,6 +21,7 @@ from flask_wtf.csrf import CSRFError
 
 from adapters.accounts import SESSION_HOURS
 from web.extensions import csrf, limiter
+from web.request_limits import init_request_limits
 
 CSP = "; ".join((
     "default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
@@ -45,6 +46,7 @@ class SessionCookies(SecureCookieSessionInterface):
 
 
 def init_security(app: Flask, ratelimit_storage: str) -> None:
+    init_request_limits(app)  # first: nothing may read a body before its size is checked
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                       PERMANENT_SESSION_LIFETIME=timedelta(hours=SESSION_HOURS))
     app.config.setdefault("WTF_CSRF_CHECK_DEFAULT", False)  # web.auth decides when
@@ -53,6 +55,9 @@ def init_security(app: Flask, ratelimit_storage: str) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", ratelimit_storage)
     app.config.setdefault("SIGN_IN_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
     app.config.setdefault("SIGN_IN_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    app.config.setdefault("PASSWORD_CHECK_LIMIT_PER_ACCOUNT", "5 per 15 minutes")
+    app.config.setdefault("PASSWORD_CHECK_LIMIT_PER_ADDRESS", "30 per 15 minutes")
+    app.config.setdefault("SETUP_LIMIT_PER_ADDRESS", "10 per 15 minutes")
     app.session_interface = SessionCookies()
     csrf.init_app(app)
     limiter.init_app(app)

@@ -12,7 +12,9 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-BUDGET_STATUSES = {"draft": _l("draft"), "proposed": _l("proposed"), "adopted": _l("adopted")}
+BUDGET_STATUSES = {"draft": _l("draft"), "proposed": _l("proposed"), "adopted": _l("adopted"),
+                   "superseded": _l("superseded")}
+LINE_KINDS = {"cost": _l("cost"), "income": _l("income")}
 ROLES = {"facilitator": _l("facilitator"), "representative": _l("representative"),
          "observer": _l("observer")}
 SECTORS = {"public": _l("public"), "private": _l("private"), "academic": _l("academic"),
@@ -29,7 +31,7 @@ UNITS = {"öre": _l("öre"), "hours": _l("hours"), "m²": _l("m²"), "items": _l
 GENDERS = {"women": _l("women"), "men": _l("men"), "other": _l("other")}
 
 #: Every value word above, by the value the domain stores.
-TERMS: Mapping[str, Any] = {**BUDGET_STATUSES, **ROLES, **SECTORS, **SERVICE_STAGES,
+TERMS: Mapping[str, Any] = {**BUDGET_STATUSES, **LINE_KINDS, **ROLES, **SECTORS, **SERVICE_STAGES,
                             **COMMITMENT_KINDS, **COMMITMENT_STATUSES, **UNITS, **GENDERS}
 
 #: The fields domain messages name in "{field} must …", as a reader knows them.
@@ -44,9 +46,19 @@ FIELDS: Mapping[str, Any] = {
     "service_id": _l("service"), "share": _l("share"), "split": _l("gender split"),
     "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
     "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
-    "year": _l("year"), "years": _l("years"), "at": _l("moment"), "attendees": _l("attendees"),
-    "budget_id": _l("budget"), "budget_version": _l("budget version"),
+    "year": _l("year"), "years": _l("years"), "reason_code": _l("reason"), "at": _l("moment"),
+    "attendees": _l("attendees"),
+    "budget_id": _l("budget"), "budget": _l("budget"), "budget_version": _l("change number of the budget"),
     "decided_on": _l("date of the decision"), "text": _l("decision text"), **GENDERS,
+    # The fields of the pages' forms and query strings.
+    "email": _l("e-mail address"), "confirm_email": _l("e-mail address"),
+    "password": _l("password"), "current_password": _l("current password"),
+    "new_password": _l("new password"), "repeat_password": _l("password repeated"),
+    "next": _l("page to go to"), "from": _l("from date"), "to": _l("to date"),
+    "before": _l("older than"), "person": _l("person"), "org": _l("organisation"),
+    "event_type": _l("kind of event"), "aggregate": _l("budget or service"),
+    "line": _l("budget line"), "version": _l("change number"),
+    "compare_from": _l("compare from"), "compare_to": _l("compare to"), "uncompressed": _l("uncompressed"),
 }
 
 

@@ -14,6 +14,7 @@ from domain.commitments import Commitment
 from domain.context import acting_as
 from domain.errors import NotAllowed
 from domain.plans import Plan
+from domain.ports import OrganisationUse
 from domain.usecases import Samverkan
 
 DUE = date(2026, 1, 1)
@@ -28,6 +29,9 @@ def world(app: Samverkan, plan_id: Any, actors: dict[str, str], budget_id: Any, 
     app.add_member(plan_id, people["rep_kommun"], "representative", actors["kommun"])
     app.add_member(plan_id, people["rep_shop"], "representative", actors["shop"])
     app.add_member(plan_id, people["observer"], "observer")
+    shared = app.add_line(budget_id, "Hemsändning", amounts={2025: 100}).entity_id
+    app.set_share(budget_id, shared, actors["kommun"], 5000)
+    app.organisation_usage = _NoUse()
     service = app.create_service(plan_id, "Servicepunkt", "Byn").aggregate_id
     kpi = app.define_kpi(service, "Besök", "besök").entity_id
     with acting_as(people["rep_kommun"]):
@@ -37,7 +41,7 @@ def world(app: Samverkan, plan_id: Any, actors: dict[str, str], budget_id: Any, 
         app.confirm_commitment(delivered)
         app.record_delivery(delivered, 5, date(2025, 6, 1))
     return {"people": people, "plan": plan_id, "actors": actors, "budget": budget_id,
-            "line": line_id, "service": service, "kpi": kpi,
+            "line": line_id, "shared_line": shared, "service": service, "kpi": kpi,
             "kommun_pledge": pledged.aggregate_id, "delivered": delivered}
 
 
@@ -51,8 +55,21 @@ CASES: dict[str, tuple[Callable[[Samverkan, dict[str, Any]], Any], set[str]]] = 
     "create_budget": (lambda a, w: a.create_budget(w["plan"], "B2"), {"facilitator"}),
     "change_amount": (lambda a, w: a.change_amount(w["budget"], w["line"], 2025, 5),
                       {"facilitator", "rep_kommun", "rep_shop"}),
+    # An organisation's share is its own representatives' (and a facilitator's) to set.
     "set_share": (lambda a, w: a.set_share(w["budget"], w["line"], w["actors"]["shop"], 100),
-                  {"facilitator", "rep_kommun", "rep_shop"}),
+                  {"facilitator", "rep_shop"}),
+    # A line another organisation has a share of is not a representative's to remove.
+    "remove_line_shared_by_kommun": (lambda a, w: a.remove_line(w["budget"], w["shared_line"]),
+                                     {"facilitator", "rep_kommun"}),
+    "remove_line_nobody_shares": (lambda a, w: a.remove_line(w["budget"], w["line"]),
+                                  {"facilitator", "rep_kommun", "rep_shop"}),
+    "set_line_kind": (lambda a, w: a.set_line_kind(w["budget"], w["line"], "income"),
+                      {"facilitator", "rep_kommun", "rep_shop"}),
+    "add_budget_year": (lambda a, w: a.add_budget_year(w["budget"], 2028), {"facilitator"}),
+    "remove_budget_year": (lambda a, w: a.remove_budget_year(w["budget"], 2027), {"facilitator"}),
+    "archive_plan": (lambda a, w: a.archive_plan(w["plan"]), {"facilitator"}),
+    "remove_actor": (lambda a, w: a.remove_actor(w["plan"], w["actors"]["region"]),
+                     {"facilitator"}),
     "add_line": (lambda a, w: a.add_line(w["budget"], "Ny rad"), {"facilitator", "rep_kommun", "rep_shop"}),
     "propose_budget": (lambda a, w: a.propose_budget(w["budget"]), {"facilitator"}),
     "create_service": (lambda a, w: a.create_service(w["plan"], "Hemsändning", "Byn"), {"facilitator"}),
@@ -82,6 +99,14 @@ def test_each_use_case_is_allowed_exactly_to_the_roles_that_hold_its_right(
             with pytest.raises(NotAllowed):
                 run(app, world)
             assert app.recorder.max_notification_id() == before  # nothing stored
+
+
+class _NoUse:
+    """An organisation usage port for rights alone: nobody has taken part (the real one,
+    over the read models, is tested in tests/integration/test_organisation_usage.py)."""
+
+    def use_of(self, plan_id: str, actor_id: str) -> OrganisationUse:
+        return OrganisationUse()
 
 
 def test_a_representative_never_manages_another_organisations_commitments(

@@ -60,7 +60,7 @@ def test_the_adopted_version_is_frozen(app, plan_id, budget_id, line_id, facilit
 def test_an_adopted_budget_can_be_decided_on_again_with_the_same_version(
         app, plan_id, budget_id, facilitator):
     app.propose_budget(budget_id)
-    app.adopt_budget(budget_id)
+    _decide(app, plan_id, [facilitator], budget_id)
     adopted = app.load(Budget, budget_id)
     saved = _decide(app, plan_id, [facilitator], budget_id)
     assert app.load(Decision, saved.aggregate_id).budget_version == adopted.adopted_version

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, datetime
 from typing import Any
 
 import pytest
@@ -68,7 +69,7 @@ def test_demo_has_one_plan_of_three_years_with_six_organisations(app, demo):
     plans = _stored(app, Plan)
     assert [str(p.id) for p in plans] == [demo.plan_id]
     plan = plans[0]
-    assert plan.years == [2027, 2028, 2029]
+    assert plan.years == list(demo.years) and len(demo.years) == 3
     assert {a["sector"] for a in plan.actors.values()} == {
         "public", "private", "voluntary", "academic"}
     assert len(plan.actors) == 6
@@ -87,7 +88,7 @@ def test_every_demo_person_is_a_member_with_their_role(app, demo):
 
 def test_budget_has_about_twenty_lines_and_shares_that_leave_a_gap(app, demo):
     budget = app.load(Budget, demo.budget_id)
-    assert budget.status == "draft" and budget.years == [2027, 2028, 2029]
+    assert budget.status == "draft" and budget.years == list(demo.years)
     assert len(budget.order) >= 18
     totals = [sum(f["value"] or 0 for f in budget.lines[lid]["shares"].values())
               for lid in budget.order]
@@ -169,3 +170,75 @@ def test_a_demo_person_who_changed_their_password_keeps_it_when_the_demo_is_load
     assert accounts.authenticate(anna.email, PASSWORD) is None
     assert accounts.authenticate(anna.email, "anna's own password") is not None
     assert accounts.authenticate(demo.people[1].email, PASSWORD) is not None
+
+
+# ---- the demo's dates follow the day it is loaded ------------------------------------------
+
+DAYS = (date(2026, 12, 3), date(2027, 1, 1), date(2027, 9, 30), date(2027, 10, 1),
+        date(2028, 2, 29), date(2030, 6, 15))
+
+
+def _dated(app: Samverkan) -> list[tuple[str, str, date]]:
+    """Every day stored in an event (a delivery, a measurement, a due date, a decision …)."""
+    found = []
+    for notification in _events(app):
+        event = app.mapper.to_domain_event(notification)
+        for name, value in vars(event).items():
+            if isinstance(value, date) and not isinstance(value, datetime):
+                found.append((type(event).__qualname__, name, value))
+    return found
+
+
+@pytest.fixture(params=DAYS, ids=str)
+def loaded_on(request: pytest.FixtureRequest,
+              people: PeopleDirectory) -> Iterator[tuple[Samverkan, DemoPlan, date]]:
+    app = Samverkan()
+    try:
+        yield app, load_demo(app, people, today=request.param), request.param
+    finally:
+        app.close()
+
+
+def test_nothing_in_the_demo_is_delivered_measured_verified_or_decided_after_the_day_it_is_loaded(
+        loaded_on: tuple[Samverkan, DemoPlan, date]) -> None:
+    app, _demo, today = loaded_on
+    dated = _dated(app)
+    happened = [(kind, name, day) for kind, name, day in dated if name != "due"]
+    assert {kind for kind, _, _ in happened} >= {"Commitment.DeliveryRecorded", "SharedService.KpiMeasured"}
+    assert [d for d in happened if d[2] > today] == []
+    for commitment in _stored(app, Commitment):  # verified only what was delivered by then
+        if commitment.status == "verified":
+            assert commitment.deliveries and all(
+                date.fromisoformat(str(d["on"])) <= today for d in commitment.deliveries)
+
+
+def test_the_demo_plan_covers_today_with_its_years_in_its_name_and_budget_years_still_ahead(
+        loaded_on: tuple[Samverkan, DemoPlan, date]) -> None:
+    app, demo, today = loaded_on
+    plan = app.load(Plan, demo.plan_id)
+    first, last = demo.years[0], demo.years[-1]
+    assert demo.years == (first, first + 1, first + 2) and first <= today.year < last
+    assert plan.name == f"Serviceplan Ramsjö {first}–{last}"
+    assert app.load(Budget, demo.budget_id).years == list(demo.years)
+    assert (today - date(first, 1, 1)).days >= 273  # at least January to September behind us
+
+
+def test_the_demo_has_commitments_overdue_and_commitments_still_to_come(
+        loaded_on: tuple[Samverkan, DemoPlan, date]) -> None:
+    app, _demo, today = loaded_on
+    open_ones = [c for c in _stored(app, Commitment) if c.status in ("pledged", "confirmed")
+                 and not c.deliveries]
+    assert any(date.fromisoformat(str(c.due)) < today for c in open_ones)
+    assert any(date.fromisoformat(str(c.due)) > today for c in open_ones)
+
+
+def test_the_demo_texts_name_the_plans_own_years(loaded_on: tuple[Samverkan, DemoPlan, date]) -> None:
+    app, demo, _today = loaded_on
+    budget = app.load(Budget, demo.budget_id)
+    labels = [budget.lines[lid]["label"]["value"] for lid in budget.order]
+    survey = next(label for label in labels if label.startswith("Invånarenkät"))
+    assert survey == f"Invånarenkät (baslinje {demo.years[0]}, uppföljning {demo.years[2]})"
+    assert not [label for label in labels if "{" in label]
+    texts = [(c.description, c.withdrawn_reason or "") for c in _stored(app, Commitment)]
+    assert not [t for t in texts if "{" in t[0] or "{" in t[1]]
+    assert any(str(demo.years[0]) in reason for _, reason in texts)

@@ -32,7 +32,8 @@ def test_demo_plan_flows_from_plan_to_adopted_budget(app: Samverkan, plan_id, ac
     app.propose_budget(budget_id)
     app.return_budget_to_draft(budget_id)
     app.propose_budget(budget_id)
-    app.adopt_budget(budget_id)
+    app.record_decision(plan_id, date(2025, 3, 1), "Budgeten antas", "Mötet antar budgeten.",
+                        [facilitator], budget_id)
 
     budget = app.load(Budget, budget_id)
     assert (budget.status, budget.plan_id, budget.years) == ("adopted", str(plan_id),
@@ -169,9 +170,10 @@ def test_service_providers_and_risk_owners_are_organisations_of_the_plan(app, pl
     assert (stored.on, stored.value) == (date(2025, 6, 30), Decimal("30"))
 
 
-def test_adopted_budget_is_revised_once(app: Samverkan, budget_id, line_id):
+def test_adopted_budget_is_revised_once(app: Samverkan, plan_id, budget_id, line_id, facilitator):
     app.propose_budget(budget_id)
-    app.adopt_budget(budget_id)
+    app.record_decision(plan_id, date(2025, 3, 1), "Budgeten antas", "Mötet antar budgeten.",
+                        [facilitator], budget_id)
     revision = app.start_revision(budget_id)
     assert revision.aggregate_id == Budget.revision_id(budget_id)
     with pytest.raises(Conflict):

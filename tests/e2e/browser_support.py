@@ -105,13 +105,15 @@ def ensure_bundle() -> None:
     subprocess.run([npm, "run", "build"], cwd=ROOT, check=True, capture_output=True, timeout=60)
 
 
-def start_server(data_dir: Path, port: int | None = None,
-                 secret: str = SECRET) -> tuple[subprocess.Popen[bytes], Server]:
-    """`samverkan serve` on `data_dir` (it loads the demo plan if the folder has no events)."""
+def start_server(data_dir: Path, port: int | None = None, secret: str = SECRET,
+                 extra_env: dict[str, str] | None = None) -> tuple[subprocess.Popen[bytes], Server]:
+    """`samverkan serve` on `data_dir` (it loads the demo plan if the folder has no events,
+    unless `extra_env` says SAMVERKAN_DEMO=off: then the server has no plan to find)."""
     port = port or _free_port()
     log = data_dir / f"server-{port}-{time.monotonic_ns()}.log"
     env = {**os.environ, "SAMVERKAN_DATA": str(data_dir / "var"), "PORT": str(port),
-           "SAMVERKAN_SECRET_KEY": secret, "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD}
+           "SAMVERKAN_SECRET_KEY": secret, "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD,
+           **(extra_env or {})}
     env.pop("SAMVERKAN_DATABASE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
@@ -129,6 +131,8 @@ def start_server(data_dir: Path, port: int | None = None,
                 pytest.fail(f"the server did not start:\n{log.read_text()}")
             time.sleep(0.1)
     server = Server(url, "", "", log)
+    if env.get("SAMVERKAN_DEMO") == "off":
+        return process, server
     server.plan_id = re.search(r"/plans/([0-9a-f-]{36})", server.get("/")).group(1)
     server.budget_id = re.search(r"/budgets/([0-9a-f-]{36})",
                                  server.get(f"/plans/{server.plan_id}")).group(1)
@@ -274,8 +278,9 @@ class BudgetPage:
     def value(self, line_id: str, field: str) -> Any:
         return self.cell(line_id, field).locator(".value")
 
-    def footer(self, field: str) -> Any:
-        return self.page.locator(f"tfoot [data-field='{field}'] .value")
+    def footer(self, field: str, row: str = "net") -> Any:
+        """A figure of the grid's footer: the `row` costs, income, net (the default) or gap."""
+        return self.page.locator(f"tfoot tr[data-row='foot-{row}'] [data-field='{field}'] .value")
 
     def figure(self, name: str) -> Any:
         return self.page.locator(f"[data-figure='{name}']")

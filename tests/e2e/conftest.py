@@ -18,7 +18,7 @@ from web.live import live
 
 @pytest.fixture
 def demo_system(tmp_path: Path) -> Iterator[System]:
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+    system = bootstrap(Settings(data_dir=tmp_path / "var", demo_password=DEMO_PASSWORD))
     system.start()
     system.extras["demo"] = load_demo(system.app, system.people, system.accounts, DEMO_PASSWORD)
     system.projections.wait(system.app.recorder.max_notification_id(), timeout=10)
@@ -40,7 +40,7 @@ def app(demo_system: System) -> Flask:
 
 @pytest.fixture
 def running(app: Flask) -> Iterator[Flask]:
-    """The app with its live broadcaster running (changes reach socket test clients)."""
+    """The app with its live layer running (changes reach socket test clients)."""
     with app.app_context():
         live().start()
     yield app

@@ -15,6 +15,7 @@ from adapters.demo import DemoPlan
 from adapters.tokens import api_tokens
 from domain.context import acting_as
 from tests.e2e.auth_helpers import DEMO_PASSWORD, post_form, sign_in
+from tests.e2e.demo_years import SPAN, Y1, Y2
 
 ERIK = "erik.lindqvist@region.example.se"
 ANNA = "anna.berg@ljusdal.example.se"
@@ -91,7 +92,7 @@ def test_a_token_reads_the_api_as_its_person_and_notes_when_it_was_used(
     reply = app.test_client().get("/api/me", headers=_bearer(secret))
     assert reply.status_code == 200
     assert reply.json == {"person_id": _person(demo, ERIK), "name": "Erik Lindqvist", "plans": [
-        {"plan_id": demo.plan_id, "name": "Serviceplan Ramsjö 2027–2029", "role": "representative"}]}
+        {"plan_id": demo.plan_id, "name": f"Serviceplan Ramsjö {SPAN}", "role": "representative"}]}
     sheet = app.test_client().get(f"/api/budgets/{demo.budget_id}/sheet", headers=_bearer(secret))
     assert sheet.status_code == 200 and sheet.json["budget"]["budget_id"] == demo.budget_id
     assert "never" not in client.get("/account?lang=en").get_data(as_text=True)
@@ -147,7 +148,7 @@ def test_a_token_reads_only_the_plans_its_person_may_read(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
     outsider = demo_system.accounts.register("Olle Utanför", "olle@example.org", "olles-password-1")
     with acting_as(outsider, None):
-        own_plan = demo_system.app.start_plan("Ollesplan", "Byn", 2027, 2028).aggregate_id
+        own_plan = demo_system.app.start_plan("Ollesplan", "Byn", Y1, Y2).aggregate_id
         own_budget = str(demo_system.app.create_budget(own_plan, "Olles budget").aggregate_id)
     demo_system.projections.wait(demo_system.app.recorder.max_notification_id(), timeout=10)
     erik = _new_token(_signed_in(app, ERIK))

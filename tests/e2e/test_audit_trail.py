@@ -28,6 +28,7 @@ from projections.audit import _shape
 from projections.audit_queries import KINDS
 from projections.tables import audit_log
 from tests.e2e.auth_helpers import sign_in
+from tests.e2e.demo_years import SPAN, Y1, Y2, Y3
 from web.audit_text import PHRASES
 from web.views.audit import KIND_LABELS
 
@@ -123,7 +124,7 @@ def test_several_kinds_of_change_merge_newest_first_across_pages(
     line = _first_line(demo_system, demo.budget_id)["line_id"]
     with acting_as(_person(demo, "Anna")):
         for amount in range(1, 40):
-            demo_system.app.change_amount(demo.budget_id, line, 2028, amount * 100_000)
+            demo_system.app.change_amount(demo.budget_id, line, Y2, amount * 100_000)
     _caught_up(demo_system)
     entries = _all(client, demo.plan_id, "kind=amounts&kind=shares")
     kinds = {t for k in ("amounts", "shares") for _, t in KINDS[k]}
@@ -144,11 +145,11 @@ def test_a_changed_amount_reads_as_a_sentence_in_kronor(
         client: FlaskClient, demo_system: System, demo: DemoPlan) -> None:
     line = _first_line(demo_system, demo.budget_id)
     with acting_as(_person(demo, "Anna")):
-        demo_system.app.change_amount(demo.budget_id, line["line_id"], 2027, 4_800_000)
-        demo_system.app.change_amount(demo.budget_id, line["line_id"], 2027, 5_200_000)
+        demo_system.app.change_amount(demo.budget_id, line["line_id"], Y1, 4_800_000)
+        demo_system.app.change_amount(demo.budget_id, line["line_id"], Y1, 5_200_000)
     _caught_up(demo_system)
     newest = client.get(f"/api/plans/{demo.plan_id}/audit?kind=amounts").get_json()["entries"][0]
-    assert newest["sentence"] == (f"Anna Berg (Ljusdals kommun, public) changed {line['label']} 2027 "
+    assert newest["sentence"] == (f"Anna Berg (Ljusdals kommun, public) changed {line['label']} {Y1} "
                                   "from 48,000\u00a0SEK to 52,000\u00a0SEK")
     assert (newest["before"], newest["after"]) == ("48,000\u00a0SEK", "52,000\u00a0SEK")
     swedish = client.get(f"/plans/{demo.plan_id}/audit?kind=amounts&lang=sv").get_data(as_text=True)
@@ -207,14 +208,31 @@ def test_the_page_lists_changes_with_an_older_link_and_exports_carrying_the_filt
 
 def test_the_page_shows_the_latest_verification(client: FlaskClient, demo_system: System,
                                                 demo: DemoPlan) -> None:
-    chain = pytest.importorskip("projections.chain")
+    from projections.chain import audit_verification, audit_watch, record_verification
+
+    demo_system.follower.watch.stop()  # what was verified is this test's to say
+    with demo_system.engine.begin() as conn:
+        conn.execute(audit_verification.delete())
+        conn.execute(audit_watch.delete())
     page = client.get(f"/plans/{demo.plan_id}/audit").get_data(as_text=True)
     assert "not been verified yet" in page
-    if not hasattr(chain, "record_verification"):
-        pytest.skip("the chain module records no verifications yet")
     with demo_system.engine.begin() as conn:
-        chain.record_verification(conn, True, 123, None)
+        record_verification(conn, True, 123, None)
     assert "Verified up to #123 at" in client.get(f"/plans/{demo.plan_id}/audit").get_data(as_text=True)
+
+
+def test_a_failed_verification_is_shown_as_an_alert_that_says_what_broke(
+        client: FlaskClient, demo_system: System, demo: DemoPlan) -> None:
+    from projections.chain import record_verification
+
+    demo_system.follower.watch.stop()
+    with demo_system.engine.begin() as conn:
+        record_verification(conn, False, 20, "#20: changed (the stored event's sha256 is …)")
+    page = client.get(f"/plans/{demo.plan_id}/audit").get_data(as_text=True)
+    banner = page[page.index('data-part="verification"'):page.index("</section>")]
+    assert 'data-state="failed"' in banner and 'role="alert"' in banner
+    assert "failed at #20" in banner
+    assert "A stored event differs from what was chained at its position." in banner
 
 
 @pytest.mark.parametrize("query", ["person=not-an-id", "kind=everything", "from=2027-13-01",
@@ -253,3 +271,53 @@ def test_every_kind_of_event_has_its_own_sentence_and_every_kind_a_label() -> No
     assert ("budget", "LineItemAmountChanged") in shapes
     assert shapes - set(PHRASES) == set()
     assert set(KIND_LABELS) == set(KINDS)
+
+
+def test_governance_changes_read_as_sentences(client: FlaskClient, demo_system: System,
+                                              demo: DemoPlan) -> None:
+    app, anna = demo_system.app, _person(demo, "Anna")
+    line = _first_line(demo_system, demo.budget_id)
+    actors = _actors(demo_system, demo.plan_id)
+    with acting_as(anna):
+        app.set_line_kind(demo.budget_id, line["line_id"], "income")
+        app.add_budget_year(demo.budget_id, Y3 + 1)
+        app.remove_budget_year(demo.budget_id, Y3 + 1)
+        app.undo_last_change(demo.budget_id)  # the year goes on no undo: the kind goes back
+        app.redo_last_undo(demo.budget_id)
+        app.propose_budget(demo.budget_id)
+        app.record_decision(demo.plan_id, datetime.now().date(), "Budgeten antas", "Antas.",
+                            [anna], demo.budget_id)
+        revision = app.start_revision(demo.budget_id).aggregate_id
+        app.propose_budget(revision)
+        app.record_decision(demo.plan_id, datetime.now().date(), "Revision 2 antas", "Antas.",
+                            [anna], revision)
+        club = app.add_actor(demo.plan_id, "Skoterklubben", "voluntary").entity_id
+        app.remove_actor(demo.plan_id, club)
+        lars = _person(demo, "Lars")
+        app.change_member(demo.plan_id, lars, "observer")
+        app.remove_actor(demo.plan_id, actors["Ramsjö Bensin & Service"])
+        app.archive_plan(demo.plan_id)
+    _caught_up(demo_system)
+    entries = client.get(f"/api/plans/{demo.plan_id}/audit?limit=200").get_json()["entries"]
+    said = [e["sentence"] for e in entries]
+    who, label = "Anna Berg (Ljusdals kommun, public)", line["label"]
+    expected = [
+        f"{who} archived the plan",
+        f"{who} marked Ramsjö Bensin & Service as having left the plan",
+        f"{who} removed the organisation Skoterklubben",
+        f"{who}: Budget {SPAN} revision 1 was superseded by revision 2 (decision “Revision 2 "
+        f"antas”, {datetime.now().date().isoformat()})",
+        f"{who} adopted Budget {SPAN} revision 1 by the decision “Budgeten antas” "
+        f"({datetime.now().date().isoformat()})",
+        f"{who} changed {label} from cost to income (redoing an undone change)",
+        f"{who} changed {label} from income to cost (undoing an earlier change)",
+        f"{who} removed the year {Y3 + 1} from Budget {SPAN}",
+        f"{who} added the year {Y3 + 1} to Budget {SPAN}",
+        f"{who} changed {label} from cost to income",
+    ]
+    for sentence in expected:
+        assert sentence in said, (sentence, said[:20])
+    kinds = client.get(f"/api/plans/{demo.plan_id}/audit?kind=budget_years").get_json()
+    assert [e["kind"] for e in kinds["entries"]] == ["YearRemoved", "YearAdded"]
+    left = client.get(f"/api/plans/{demo.plan_id}/audit?kind=organisations").get_json()
+    assert {"ActorRemoved", "ActorLeft"} <= {e["kind"] for e in left["entries"]}

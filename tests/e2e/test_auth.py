@@ -139,11 +139,14 @@ def test_an_unknown_address_gets_the_same_answer_as_a_wrong_password(
             verified.append(stored)
             return self.hasher.verify(stored, password)
 
+    app.test_client().get("/sign-in")  # the demo accounts it lists are checked once, here
     monkeypatch.setattr(demo_system.accounts, "hasher", CountingHasher(demo_system.accounts.hasher))
 
     def answer(email: str) -> tuple[int, str]:
         reply = sign_in(app.test_client(), email, "not the password at all")
         text = re.sub(r'(name="csrf_token" value|name="csrf-token" content)="[^"]+"', "", reply.text)
+        # The demo accounts listed below the form name Anna's address whoever tried.
+        text = re.sub(r'<section class="demo-accounts.*?</section>', "", text, flags=re.S)
         return reply.status_code, text.replace(email, "EMAIL")
 
     assert answer("nobody@example.org") == answer(ANNA)
@@ -355,6 +358,54 @@ def test_too_many_failed_sign_ins_from_one_address_lock_that_address_only(limite
     reply = post_form(elsewhere, "/sign-in", {"email": GUNNAR, "password": DEMO_PASSWORD},
                       environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
     assert _lands_on(reply) == "/"
+
+
+@pytest.fixture
+def password_limited(demo_system: System) -> Iterator[Flask]:
+    """The app with low limits on the password change's current-password check."""
+    yield create_app({"SYSTEM": demo_system, "TESTING": True, "SECRET_KEY": "test",
+                      "PASSWORD_CHECK_LIMIT_PER_ACCOUNT": "3 per minute",
+                      "PASSWORD_CHECK_LIMIT_PER_ADDRESS": "5 per minute"})
+
+
+def test_wrong_current_passwords_lock_the_password_change_for_that_account(
+        password_limited: Flask) -> None:
+    client = _signed_in(password_limited)
+    client.get("/account?lang=en")
+    for _ in range(3):
+        assert _password_change(client, "not the password", NEW_PASSWORD).status_code == 400
+    locked = _password_change(client, DEMO_PASSWORD, NEW_PASSWORD)  # even the right one now
+    assert locked.status_code == 429
+    assert "Too many attempts. Wait a few minutes and try again." in locked.text
+    assert sign_in(password_limited.test_client(), ANNA, NEW_PASSWORD).status_code == 401
+    # the same account from another session is locked too; another account is not
+    again = _signed_in(password_limited)
+    assert _password_change(again, DEMO_PASSWORD, NEW_PASSWORD).status_code == 429
+    erik = _signed_in(password_limited, ERIK)
+    assert _lands_on(_password_change(erik, DEMO_PASSWORD, NEW_PASSWORD)) == "/account"
+
+
+def test_a_refused_new_password_does_not_count_toward_the_password_check_limit(
+        password_limited: Flask) -> None:
+    client = _signed_in(password_limited)
+    for _ in range(4):  # the current password is right; only the new one is refused
+        assert _password_change(client, DEMO_PASSWORD, "short").status_code == 400
+    assert _lands_on(_password_change(client, DEMO_PASSWORD, NEW_PASSWORD)) == "/account"
+
+
+def test_wrong_current_passwords_from_one_address_lock_that_address(password_limited: Flask) -> None:
+    people = [ANNA, ERIK, GUNNAR]
+    clients = [_signed_in(password_limited, email) for email in people]
+    for n in range(5):  # spread over accounts, so no one account reaches its own limit
+        assert _password_change(clients[n % 3], "wrong", NEW_PASSWORD).status_code == 400
+    assert _password_change(clients[2], DEMO_PASSWORD, NEW_PASSWORD).status_code == 429
+    elsewhere = password_limited.test_client()
+    assert sign_in(elsewhere, GUNNAR).status_code == 302
+    reply = post_form(elsewhere, "/account/password", {
+        "current_password": DEMO_PASSWORD, "new_password": NEW_PASSWORD,
+        "repeat_password": NEW_PASSWORD}, page="/account",
+        environ_overrides={"REMOTE_ADDR": "192.0.2.7"})
+    assert _lands_on(reply) == "/account"
 
 
 # ---- password change -----------------------------------------------------------------------

@@ -22,12 +22,14 @@ from sqlalchemy import func, select
 from adapters.accounts import credentials
 from adapters.bootstrap import System
 from adapters.demo import DemoPlan
+from adapters.first_run import first_run
 from adapters.invitations import invitations
 from adapters.people import people
 from adapters.tokens import api_tokens
 from domain.context import acting_as
 from domain.plans import Plan
 from tests.e2e.auth_helpers import DEMO_PASSWORD, csrf_token, sign_in
+from tests.e2e.demo_years import Y1, Y3
 from web.extensions import socketio
 from web.live.commands import RUN
 from web.live.namespace import LiveNamespace
@@ -59,9 +61,25 @@ def _propose(w: World) -> None:
 
 
 def _adopt(w: World) -> None:
+    """Proposed, then adopted the only way there is: by a recorded decision."""
     _propose(w)
     with acting_as(w.person("Anna")):
-        w.system.app.adopt_budget(w.demo.budget_id)
+        saved = w.system.app.record_decision(w.demo.plan_id, datetime.date.today(), "Antas",
+                                             "Budgeten antas.", [w.person("Anna")],
+                                             w.demo.budget_id)
+    w.system.projections.wait(saved.positions[-1], timeout=5)
+
+
+def _spare_organisation(w: World) -> None:
+    """An organisation nobody represents and that took no part: one a facilitator may remove."""
+    with acting_as(w.person("Anna")):
+        w.ids["spare"] = w.system.app.add_actor(w.demo.plan_id, "Tillfällig förening",
+                                                "voluntary").entity_id
+
+
+def _year_after(w: World) -> None:
+    with acting_as(w.person("Anna")):
+        w.system.app.add_budget_year(w.demo.budget_id, Y3 + 1)
 
 
 @dataclass(frozen=True)
@@ -72,11 +90,20 @@ class Route:
     allowed: set[str]
     data: Callable[[World, str], dict[str, Any]] | None = None
     prepare: Callable[[World], None] | None = None
+    #: Public only while nobody has an account; in this world (the demo) gone: 404 for all.
+    gone: bool = False
 
 
 def _invite(w: World, _: str) -> dict[str, Any]:
     return {"email": f"ny-{uuid.uuid4().hex[:6]}@example.org", "role": "representative",
             "org_id": w.ids["region"]}
+
+
+def _fresh_password_link(w: World, who: str) -> dict[str, Any]:
+    """A new person added by an operator, whose link this persona opens."""
+    person = w.system.people.add("Ny Person", f"ny-{uuid.uuid4().hex[:6]}@example.org")
+    w.ids["password_token"] = w.system.password_links.issue(person)
+    return {"password": "ny-person-password", "repeat_password": "ny-person-password"}
 
 
 def _decision(w: World) -> None:
@@ -103,6 +130,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("audit.export_csv", "GET"): Route("/plans/{plan}/audit.csv", MEMBERS),
     ("audit.export_json", "GET"): Route("/plans/{plan}/audit.json", MEMBERS),
     ("api.me", "GET"): Route("/api/me", SIGNED_IN),
+    ("api.my_plans", "GET"): Route("/api/plans", SIGNED_IN),
+    ("api.plan_detail", "GET"): Route("/api/plans/{plan}", MEMBERS),
+    ("history.changes", "GET"): Route("/budgets/{budget}/changes", MEMBERS),
     ("history.budget_at", "GET"): Route("/budgets/{budget}/history?version=2", MEMBERS),
     ("history.budget_diff", "GET"): Route("/budgets/{budget}/diff?from=1&to=3", MEMBERS),
     ("history.api_budget_at", "GET"): Route("/api/budgets/{budget}/at?version=2", MEMBERS),
@@ -130,11 +160,45 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("budgets.propose", "POST"): Route("/budgets/{budget}/propose", {"facilitator"}),
     ("budgets.return_to_draft", "POST"): Route("/budgets/{budget}/return-to-draft",
                                                {"facilitator"}, prepare=_propose),
-    ("budgets.adopt", "POST"): Route("/budgets/{budget}/adopt", {"facilitator"}, prepare=_propose),
+    ("budgets.add_year", "POST"): Route("/budgets/{budget}/years", {"facilitator"},
+                                        lambda w, who: {"year": str(Y3 + 1)}),
+    ("budgets.remove_year", "POST"): Route(f"/budgets/{{budget}}/years/{Y3 + 1}/remove",
+                                           {"facilitator"}, prepare=_year_after),
+    # Anyone signed in may start a plan (and becomes its facilitator); the rest of the plan's
+    # shape is a facilitator's.
+    ("plans_admin.create", "POST"): Route("/plans", SIGNED_IN, lambda w, who: {
+        "name": f"Plan {uuid.uuid4().hex[:6]}", "place": "Ramsjö", "start_year": "2027",
+        "end_year": "2029", "description": "En ny plan."}),
+    ("plans_admin.change_details", "POST"): Route("/plans/{plan}/details", {"facilitator"},
+                                                  lambda w, who: {"name": "Ny plan",
+                                                                  "place": "Ramsjö"}),
+    ("plans_admin.archive", "POST"): Route("/plans/{plan}/archive", {"facilitator"}),
+    ("organisations.index", "GET"): Route("/plans/{plan}/organisations", {"facilitator"}),
+    ("organisations.add", "POST"): Route(
+        "/plans/{plan}/organisations", {"facilitator"},
+        lambda w, who: {"name": f"Org {uuid.uuid4().hex[:6]}", "sector": "private"}),
+    ("organisations.change", "POST"): Route(
+        "/plans/{plan}/organisations/{region}", {"facilitator"},
+        lambda w, who: {"name": f"Region {uuid.uuid4().hex[:6]}"}),
+    ("organisations.remove_form", "GET"): Route(
+        "/plans/{plan}/organisations/{spare}/remove", {"facilitator"}, prepare=_spare_organisation),
+    ("organisations.remove", "POST"): Route(
+        "/plans/{plan}/organisations/{spare}/remove", {"facilitator"},
+        prepare=_spare_organisation),
+    # The forms and confirmation pages in front of those posts: for whoever may send them.
+    ("plans_admin.new_plan", "GET"): Route("/plans/new", SIGNED_IN),
+    ("plans_admin.details_form", "GET"): Route("/plans/{plan}/details", {"facilitator"}),
+    ("plans_admin.archive_form", "GET"): Route("/plans/{plan}/archive", {"facilitator"}),
+    ("plans_admin.new_budget", "GET"): Route("/plans/{plan}/budgets/new", {"facilitator"}),
+    ("budgets.confirm_propose", "GET"): Route("/budgets/{budget}/propose", {"facilitator"}),
+    ("budgets.confirm_revision", "GET"): Route("/budgets/{budget}/revision", {"facilitator"},
+                                               prepare=_adopt),
+    ("plans_admin.create_budget", "POST"): Route("/plans/{plan}/budgets", {"facilitator"},
+                                                 lambda w, who: {"title": "Budget 2028"}),
     ("budgets.revision", "POST"): Route("/budgets/{budget}/revision", {"facilitator"},
                                         prepare=_adopt),
     ("decisions.index", "GET"): Route("/plans/{plan}/decisions", MEMBERS),
-    ("decisions.new", "GET"): Route("/plans/{plan}/decisions/new", {"facilitator"}),
+    ("decisions.new", "GET"): Route("/plans/{plan}/decisions/new?budget={budget}", {"facilitator"}),
     ("decisions.create", "POST"): Route("/plans/{plan}/decisions/new", {"facilitator"},
                                         _decision_form),
     ("decisions.show", "GET"): Route("/decisions/{decision}", MEMBERS, prepare=_decision),
@@ -145,6 +209,15 @@ ROUTES: dict[tuple[str, str], Route] = {
                                           lambda w, who: {"name": "Ny Person",
                                                           "password": "ny-person-password",
                                                           "repeat_password": "ny-person-password"}),
+    # The first-run page is for an installation where nobody has an account yet.
+    ("setup.form", "GET"): Route("/setup", set(), gone=True),
+    ("setup.create", "POST"): Route("/setup", set(), lambda w, who: {
+        "name": "Eve", "email": "eve@example.org", "password": "eve-password-1",
+        "repeat_password": "eve-password-1"}, gone=True),
+    # A set-password link is its own key (each persona here holds a fresh one).
+    ("passwords.form", "GET"): Route("/set-password/{password_token}", set(PERSONAS)),
+    ("passwords.set_password", "POST"): Route("/set-password/{password_token}", set(PERSONAS),
+                                              _fresh_password_link),
     ("auth.sign_in_form", "GET"): Route("/sign-in", set(PERSONAS)),
     ("auth.sign_in", "POST"): Route("/sign-in", set(PERSONAS), lambda w, who: {
         "email": EMAILS.get(who, "nobody@example.org"),
@@ -152,6 +225,9 @@ ROUTES: dict[tuple[str, str], Route] = {
         "email": EMAILS["facilitator"], "password": DEMO_PASSWORD}),
     ("auth.sign_out", "POST"): Route("/sign-out", SIGNED_IN),
     ("static", "GET"): Route("/static/css/app.css", set(PERSONAS)),
+    # Probes for the load balancer: for everyone, and they say nothing about anyone.
+    ("health.alive", "GET"): Route("/healthz", set(PERSONAS)),
+    ("health.ready", "GET"): Route("/readyz", set(PERSONAS)),
 }
 
 
@@ -181,7 +257,7 @@ SOCKET_EVENTS = {f"on_{name}" for name in ("connect", "disconnect", "join", "lea
 def test_every_socket_event_and_command_has_a_row_in_the_matrix() -> None:
     handlers = {name for name in dir(LiveNamespace) if name.startswith("on_")}
     assert handlers == SOCKET_EVENTS
-    assert set(RUN) == set(COMMANDS)
+    assert set(RUN) == {c.type for c in COMMANDS.values()}
 
 
 @pytest.fixture
@@ -195,6 +271,8 @@ def world(demo_system: System, demo: DemoPlan) -> World:
     _, w.ids["invite_token"] = w.system.invitations.create(
         demo.plan_id, "inbjuden@example.org", "observer", None, w.person("Anna"))
     w.ids["invitation"] = w.system.invitations.pending(demo.plan_id)[0].id
+    w.ids["password_token"] = w.system.password_links.issue(
+        w.system.people.add("Per Länk", "per.lank@example.org"))
     for who in SIGNED_IN:
         w.ids["password:" + who] = OUTSIDER[2] if who == "non_member" else DEMO_PASSWORD
     return w
@@ -204,7 +282,7 @@ def _state(system: System) -> tuple[Any, ...]:
     """Everything a refused request must leave as it was."""
     with system.engine.connect() as conn:
         stored = tuple(conn.execute(select(func.count()).select_from(t)).scalar()
-                       for t in (people, credentials, api_tokens, invitations))
+                       for t in (people, credentials, api_tokens, invitations, first_run))
         revoked = conn.execute(select(func.count()).select_from(api_tokens)
                                .where(api_tokens.c.revoked_at.is_not(None))).scalar()
         used = conn.execute(select(func.count()).select_from(invitations)
@@ -249,7 +327,9 @@ def test_each_route_lets_in_exactly_the_people_its_row_names(
             assert reply.status_code in (200, 201, 302, 303), (who, reply.status_code)
             assert "/sign-in" not in where or route[0] in ("auth.sign_out", "account.erase"), who
         else:
-            if who == "anonymous":
+            if row.gone:
+                assert reply.status_code == 404, (who, reply.status_code)
+            elif who == "anonymous":
                 assert reply.status_code == 401 or "/sign-in" in where, (who, reply.status_code)
             else:
                 assert reply.status_code in (403, 404), (who, reply.status_code)
@@ -265,16 +345,61 @@ def _line(w: World) -> str:
         return queries.budget_sheet(conn, w.demo.budget_id).lines[0]["line_id"]
 
 
-COMMANDS: dict[str, Callable[[World], dict[str, Any]]] = {
-    "add_line": lambda w: {"label": "Ny rad", "category": "Drift", "amounts": {}},
-    "rename_line": lambda w: {"line_id": _line(w), "label": "Nytt namn"},
-    "recategorise_line": lambda w: {"line_id": _line(w), "category": "Ny kategori"},
-    "change_amount": lambda w: {"line_id": _line(w), "year": 2027, "amount": 123_400},
-    # Erik (Region) sets Ramsjö Lanthandel's share: co-editing the draft is every editor's.
-    "set_share": lambda w: {"line_id": _line(w), "actor_id": w.ids["handel"], "share": 1900},
-    "move_line": lambda w: {"line_id": _line(w), "position": 3},
-    "remove_line": lambda w: {"line_id": _line(w)},
-    "undo": lambda w: {},
+def _unshared_line(w: World) -> str:
+    """“Oförutsedda kostnader”: a line no organisation has a share of."""
+    from projections import queries
+
+    with w.system.engine.connect() as conn:
+        lines = queries.budget_sheet(conn, w.demo.budget_id).lines
+    return next(ln["line_id"] for ln in lines if ln["label"] == "Oförutsedda kostnader")
+
+
+def _something_undone(w: World, who: str) -> None:
+    """An editor's own change, undone: something of theirs to redo."""
+    with acting_as(w.person("Anna" if who == "facilitator" else "Erik")):
+        w.system.app.rename_line(w.demo.budget_id, _line(w), "Före ångra")
+        w.system.app.undo_last_change(w.demo.budget_id)
+
+
+def _something_to_undo(w: World, who: str) -> None:
+    with acting_as(w.person("Anna" if who == "facilitator" else "Erik")):
+        w.system.app.rename_line(w.demo.budget_id, _line(w), "Före ångra")
+
+
+@dataclass(frozen=True)
+class Command:
+    """A socket command: its type, what it sends, who may, and what each editor needs first."""
+
+    type: str
+    data: Callable[[World], dict[str, Any]]
+    allowed: set[str] = field(default_factory=lambda: EDITORS)
+    prepare: Callable[[World, str], None] | None = None
+
+
+COMMANDS: dict[str, Command] = {
+    "add_line": Command("add_line", lambda w: {"label": "Ny rad", "category": "Drift",
+                                               "amounts": {}, "kind": "income"}),
+    "rename_line": Command("rename_line", lambda w: {"line_id": _line(w), "label": "Nytt namn"}),
+    "recategorise_line": Command("recategorise_line", lambda w: {"line_id": _line(w),
+                                                                 "category": "Ny kategori"}),
+    "set_line_kind": Command("set_line_kind", lambda w: {"line_id": _line(w), "kind": "income"}),
+    "change_amount": Command("change_amount", lambda w: {"line_id": _line(w), "year": Y1,
+                                                         "amount": 123_400}),
+    # An organisation's share is its own representatives' and the facilitator's: Erik (Region)
+    # sets Region's share, and may not set Ramsjö Lanthandel's.
+    "set_share_of_own_organisation": Command("set_share", lambda w: {
+        "line_id": _line(w), "actor_id": w.ids["region"], "share": 1900}),
+    "set_share_of_another_organisation": Command("set_share", lambda w: {
+        "line_id": _line(w), "actor_id": w.ids["handel"], "share": 1900}, {"facilitator"}),
+    "move_line": Command("move_line", lambda w: {"line_id": _line(w), "position": 3}),
+    # The first line is paid by the kommun, Region and Ramsjö Lanthandel: only a facilitator
+    # removes it; a line nobody has a share of any editor may.
+    "remove_line_others_have_a_share_of": Command(
+        "remove_line", lambda w: {"line_id": _line(w)}, {"facilitator"}),
+    "remove_line_nobody_has_a_share_of": Command(
+        "remove_line", lambda w: {"line_id": _unshared_line(w)}),
+    "undo": Command("undo", lambda w: {}, prepare=_something_to_undo),
+    "redo": Command("redo", lambda w: {}, prepare=_something_undone),
 }
 
 
@@ -304,23 +429,22 @@ def test_joining_leaving_and_focusing_need_membership(running: Flask, world: Wor
 
 
 @pytest.mark.parametrize("who", sorted(SIGNED_IN))
-@pytest.mark.parametrize("command", sorted(RUN))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_each_socket_command_is_authorised_again_for_the_person(
         running: Flask, world: World, who: str, command: str) -> None:
-    plan = world.system.app.load(Plan,
-                                 world.demo.plan_id)
+    row = COMMANDS[command]
+    plan = world.system.app.load(Plan, world.demo.plan_id)
     world.ids["handel"] = next(a for a, v in plan.actors.items() if v["name"] == "Ramsjö Lanthandel AB")
-    if command == "undo" and who in EDITORS:  # something of their own to undo
-        with acting_as(world.person("Anna" if who == "facilitator" else "Erik")):
-            world.system.app.rename_line(world.demo.budget_id, _line(world), "Före ångra")
+    if row.prepare and who in EDITORS:
+        row.prepare(world, who)
     socket = _socket(running, who, world)
     socket.emit("join", {"plan_id": world.demo.plan_id, "budget_id": world.demo.budget_id},
                 namespace=NS, callback=True)
     before = world.system.app.recorder.max_notification_id()
-    reply = socket.emit("command", {"command_id": str(uuid.uuid4()), "type": command,
-                                    "budget_id": world.demo.budget_id, **COMMANDS[command](world)},
+    reply = socket.emit("command", {"command_id": str(uuid.uuid4()), "type": row.type,
+                                    "budget_id": world.demo.budget_id, **row.data(world)},
                         namespace=NS, callback=True)
-    if who in EDITORS:
+    if who in row.allowed:
         assert reply["ok"] is True, reply
         assert world.system.app.recorder.max_notification_id() > before
     else:

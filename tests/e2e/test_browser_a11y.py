@@ -17,6 +17,7 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     needs_browser,
     shared_server_fixture,
 )
+from tests.e2e.demo_years import Y1, Y3
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(60)]
 LANGUAGES = ("sv", "nb", "en")
@@ -75,12 +76,12 @@ def test_the_live_budget_page_has_no_violations_while_editing(anna: Person, lang
 
     anna.page.locator("[data-part='add']").click()  # the add-line form open
     line_id = budget.line_ids()[0]
-    budget.cell(line_id, "amount:2027").dblclick()  # and a cell being edited
-    budget.cell(line_id, "amount:2027").locator("input").fill("not money")
-    budget.cell(line_id, "amount:2027").locator("input").press("Enter")
-    assert budget.cell(line_id, "amount:2027").locator(".cell-error").is_visible()
+    budget.cell(line_id, f"amount:{Y1}").dblclick()  # and a cell being edited
+    budget.cell(line_id, f"amount:{Y1}").locator("input").fill("not money")
+    budget.cell(line_id, f"amount:{Y1}").locator("input").press("Enter")
+    assert budget.cell(line_id, f"amount:{Y1}").locator(".cell-error").is_visible()
     assert _violations(anna.page) == ""
-    budget.cell(line_id, "amount:2027").locator("input").press("Escape")
+    budget.cell(line_id, f"amount:{Y1}").locator("input").press("Escape")
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -102,11 +103,11 @@ def test_the_conflict_dialog_has_no_violations(browser: Any, shared_server: Serv
         erik.sign_in()
         first, second = anna.open_budget("en"), erik.open_budget("en")
         line_id = first.line_ids()[-1]
-        second.cell(line_id, "amount:2029").dblclick()
-        first.edit(line_id, "amount:2029", "123")
+        second.cell(line_id, f"amount:{Y3}").dblclick()
+        first.edit(line_id, f"amount:{Y3}", "123")
         expect(second.announcer()).to_contain_text("123")  # (no wait_for_function: CSP forbids eval)
-        second.cell(line_id, "amount:2029").locator("input").fill("456")
-        second.cell(line_id, "amount:2029").locator("input").press("Enter")
+        second.cell(line_id, f"amount:{Y3}").locator("input").fill("456")
+        second.cell(line_id, f"amount:{Y3}").locator("input").press("Enter")
         second.page.wait_for_selector("dialog[open]")
         assert _violations(erik.page) == ""
         assert BudgetPage(erik.page).focused()["inDialog"]

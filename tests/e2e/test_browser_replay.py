@@ -1,4 +1,4 @@
-"""The meeting replay in a real browser: step through the budget's versions by keyboard."""
+"""The meeting replay in a real browser: step through the budget's changes by keyboard."""
 
 from __future__ import annotations
 
@@ -31,19 +31,19 @@ def test_the_replay_slider_steps_edit_by_edit_and_returns_to_the_live_sheet(
         expect(label).to_have_attribute("aria-live", "polite")
 
         page.get_by_role("button", name="Replay the meeting").click()
-        slider = page.get_by_role("slider", name="Version")
+        slider = page.get_by_role("slider", name="Change no.")
         expect(slider).to_be_focused()
-        expect(label).to_have_text(re.compile(rf"^Version {latest} of {latest} – "))
+        expect(label).to_have_text(re.compile(rf"^Change no. {latest} of {latest} – "))
         expect(budget.part("scroll")).to_be_hidden()
 
         page.get_by_role("button", name="Previous edit").click()
-        expect(label).to_have_text(re.compile(rf"^Version {latest - 1} of {latest} – "))
+        expect(label).to_have_text(re.compile(rf"^Change no. {latest - 1} of {latest} – "))
         slider.focus()
         slider.press("Home")
-        expect(label).to_have_text(re.compile(rf"^Version 1 of {latest} – Anna Berg.* created"))
+        expect(label).to_have_text(re.compile(rf"^Change no. 1 of {latest} – Anna Berg.* created"))
         expect(page.locator("[data-replay='table'] tbody tr")).to_have_count(0)
         slider.press("ArrowRight")
-        expect(label).to_have_text(re.compile(rf"^Version 2 of {latest} – "))
+        expect(label).to_have_text(re.compile(rf"^Change no. 2 of {latest} – "))
 
         page.keyboard.press("Escape")
         expect(budget.part("scroll")).to_be_visible()

@@ -86,3 +86,77 @@ def test_serve_loads_the_demo_on_an_empty_store_and_answers(env: dict[str, str])
     assert f"http://127.0.0.1:{port}/" in output
     assert f"the password '{DEMO_PASSWORD}'" in output
     assert "anna.berg@ljusdal.example.se" in output and "Anna Berg" in output
+
+
+def _serve(env: dict[str, str]) -> tuple[subprocess.Popen[str], str]:
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "web.entry", "serve"],
+                              env={**env, "PORT": str(port)}, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _first_answer(url: str) -> str:
+    """Where GET / lands once the server answers."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{url}/", timeout=2) as reply:
+                return urllib.parse.urlparse(reply.url).path
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not answer within 30 s")
+
+
+def test_with_the_demo_off_serve_loads_nothing_and_sends_everyone_to_setup(
+        env: dict[str, str], tmp_path: Path) -> None:
+    server, url = _serve({**env, "SAMVERKAN_DEMO": "off"})
+    try:
+        assert _first_answer(url) == "/setup"
+        with urllib.request.urlopen(f"{url}/sign-in?lang=en", timeout=5) as reply:
+            assert urllib.parse.urlparse(reply.url).path == "/setup"
+            page = reply.read().decode()
+        assert "Set up Samverkan" in page and "demo" not in page.lower()
+    finally:
+        server.terminate()
+        output = server.communicate(timeout=10)[0]
+    assert f"Nobody has an account yet: open {url}/setup" in output
+    assert "Demo accounts" not in output and "loading the demo" not in output
+    from adapters.bootstrap import bootstrap
+    from adapters.settings import Settings
+
+    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+    try:
+        assert not system.app.recorder.max_notification_id()
+        assert system.people.all() == []
+    finally:
+        system.close()
+
+
+def test_with_the_demo_off_an_explicit_samverkan_demo_still_loads_it(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SAMVERKAN_DEMO", "off")
+    result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
+    assert result.exit_code == 0 and "Loaded the demo plan" in result.output
+
+
+@pytest.mark.parametrize(("name", "value", "said"), [
+    ("SAMVERKAN_DEMO", "maybe", "SAMVERKAN_DEMO takes on or off"),
+    ("SAMVERKAN_BASE_URL", "samverkan.example.se", "SAMVERKAN_BASE_URL takes an address"),
+    ("SAMVERKAN_BASE_URL", "https://example.se/?x=1", "SAMVERKAN_BASE_URL takes an address"),
+])
+def test_a_wrong_setting_is_refused_with_its_name(name: str, value: str, said: str) -> None:
+    from adapters.settings import Settings
+
+    with pytest.raises(ValueError, match=said):
+        Settings.from_env({name: value})
+
+
+@pytest.mark.parametrize(("value", "demo"), [("off", False), ("OFF", False), ("no", False),
+                                             ("on", True), ("", True)])
+def test_the_demo_setting_reads_on_and_off(value: str, demo: bool) -> None:
+    from adapters.settings import Settings
+
+    settings = Settings.from_env({"SAMVERKAN_DEMO": value})
+    assert settings.demo is demo
+    assert settings.base_url == "http://127.0.0.1:5000"

@@ -69,7 +69,13 @@ def test_the_form_offers_members_as_attendees_and_only_decidable_budgets(anna, d
 
 def test_a_facilitator_records_a_decision_that_adopts_the_proposed_budget(anna, demo, demo_system):
     _propose(demo_system, demo)
-    reply = post_form(anna, _new(demo), _form(demo, budget_id=demo.budget_id), page=_new(demo))
+    before = _stored(demo_system)
+    asked = post_form(anna, _new(demo) + "?lang=en", _form(demo, budget_id=demo.budget_id),
+                      page=_new(demo))
+    assert asked.status_code == 200 and _stored(demo_system) == before  # first: what happens
+    assert "The budget can then no longer be edited" in asked.get_data(as_text=True)
+    reply = post_form(anna, _new(demo), _form(demo, budget_id=demo.budget_id, confirmed="yes"),
+                      page=_new(demo))
     assert reply.status_code == 302
     decision_id = reply.headers["Location"].rsplit("/", 1)[1]
     budget = demo_system.app.load(Budget, demo.budget_id)
@@ -143,9 +149,12 @@ def test_an_erased_attendee_shows_as_erased(anna, demo, demo_system):
     decision_id = _recorded(demo_system, demo)
     maria = _person(demo, "Maria")
     demo_system.erase_person(maria)
-    page = anna.get(f"/decisions/{decision_id}").get_data(as_text=True)
+    page = anna.get(f"/decisions/{decision_id}?lang=en").get_data(as_text=True)
     assert f"erased person #{maria[:8]}" in page
     assert "Maria" not in page.split('class="attendees"')[1].split("</ul>")[0]
+    # in the reader's language, not English on a Swedish page
+    swedish = anna.get(f"/decisions/{decision_id}?lang=sv").get_data(as_text=True)
+    assert f"raderad person #{maria[:8]}" in swedish and "erased person" not in swedish
 
 
 def test_the_page_carries_the_chains_checkpoint_at_the_decisions_position(anna, demo, demo_system):

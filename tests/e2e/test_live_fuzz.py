@@ -16,6 +16,7 @@ from marshmallow import Schema
 from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from projections import queries
+from tests.e2e.demo_years import Y1
 from tests.e2e.live_helpers import NS, Participant
 from web.live.schemas import COMMANDS, FocusSchema, JoinSchema, LeaveSchema
 
@@ -38,7 +39,7 @@ class Clock:
 scalars = st.one_of(
     st.none(), st.booleans(), st.integers(), st.integers(-(2**70), 2**70),
     st.floats(allow_nan=False), st.text(max_size=40), st.uuids().map(str),
-    st.sampled_from(["", "label", "amount:2027", "share:", "2027", "add_line"]),
+    st.sampled_from(["", "label", f"amount:{Y1}", "share:", str(Y1), "add_line"]),
 )
 json_values = st.recursive(
     scalars, lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
@@ -72,10 +73,12 @@ def _values(demo: DemoPlan, sheet: queries.BudgetSheet) -> dict[str, st.SearchSt
         "command_id": st.uuids().map(str), "since": st.integers(0, 10_000), "year": years,
         "amount": st.integers(0, 10**8), "share": st.integers(0, 10_000),
         "expected_version": st.none() | st.integers(0, 5), "position": st.integers(0, 30),
+        "presence": st.booleans(), "presence_changes": st.booleans(),
         "label": st.text(min_size=1, max_size=30), "category": st.text(max_size=20),
+        "kind": weighted((3, st.sampled_from(["cost", "income"])), (1, st.text(max_size=8))),
         "amounts": st.dictionaries(years.map(str), st.integers(0, 10**8), max_size=3),
         "cell": st.none() | st.fixed_dictionaries({"line_id": mostly(lines), "field": st.sampled_from(
-            ["label", "category", "amount:2027", "share:" + str(uuid.UUID(int=0))])}),
+            ["label", "category", "kind", f"amount:{Y1}", "share:" + str(uuid.UUID(int=0))])}),
     }
 
 

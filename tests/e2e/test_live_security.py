@@ -31,6 +31,7 @@ from adapters.settings import Settings
 from domain.context import acting_as
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_PASSWORD, http_sign_in, post_form
+from tests.e2e.demo_years import Y1, Y2
 from tests.e2e.live_helpers import NS, Participant, in_meeting, person_named
 from web.app import create_app
 from web.live import limits
@@ -87,7 +88,7 @@ def _edits(demo: DemoPlan, sheet: queries.BudgetSheet) -> list[dict[str, Any]]:
     return [{"type": "add_line", **budget, "label": "Kaffehörna"},
             {"type": "rename_line", **budget, "line_id": line, "label": "Nytt namn"},
             {"type": "recategorise_line", **budget, "line_id": line, "category": "Övrigt"},
-            {"type": "change_amount", **budget, "line_id": line, "year": 2027, "amount": 1},
+            {"type": "change_amount", **budget, "line_id": line, "year": Y1, "amount": 1},
             {"type": "set_share", **budget, "line_id": line, "actor_id": actor, "share": 0},
             {"type": "move_line", **budget, "line_id": line, "position": 1},
             {"type": "remove_line", **budget, "line_id": line},
@@ -227,7 +228,7 @@ def test_a_socket_whose_session_ended_in_another_process_is_refused_and_closed(
     stored = _stored(demo_system)
     clock.advance(SESSION_CHECK_SECONDS)
     reply = anna.command("change_amount", budget_id=demo.budget_id,
-                         line_id=sheet.lines[0]["line_id"], year=2027, amount=7)
+                         line_id=sheet.lines[0]["line_id"], year=Y1, amount=7)
     assert reply["ok"] is False and reply["error"]["error"] == "not_signed_in", reply
     assert reply["error"]["message"]
     assert not anna.socket.is_connected(NS)
@@ -299,13 +300,13 @@ def test_rights_are_checked_for_every_command_not_only_when_joining(
     neither edit nor undo his own change; removed from the plan, he cannot join again."""
     erik = in_meeting(running, demo, "Erik Lindqvist")
     line = sheet.lines[1]["line_id"]
-    assert erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+    assert erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=Y1,
                         amount=4_242)["ok"]
     anna, erik_id = person_named(demo, "Anna Berg").person_id, person_named(demo, "Erik Lindqvist").person_id
     with acting_as(anna):
         demo_system.app.change_member(demo.plan_id, erik_id, "observer")
     stored = _stored(demo_system)
-    edit = erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2027,
+    edit = erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=Y1,
                         amount=4_343)
     undo = erik.command("undo", budget_id=demo.budget_id)
     assert edit["error"]["error"] == "not_allowed" and undo["error"]["error"] == "not_allowed"
@@ -359,7 +360,7 @@ def test_too_many_commands_a_second_are_refused_with_when_to_retry(
     line = sheet.lines[2]["line_id"]
 
     def edit(amount: int) -> dict[str, Any]:
-        return anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=2028,
+        return anna.command("change_amount", budget_id=demo.budget_id, line_id=line, year=Y2,
                             amount=amount)
 
     assert all(edit(n)["ok"] for n in range(1, limits.COMMAND_BURST + 1))

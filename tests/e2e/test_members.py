@@ -4,6 +4,7 @@ password (or signs in) and joins; roles change and budgets move on only where th
 from __future__ import annotations
 
 import re
+from datetime import date
 from typing import Any
 from urllib.parse import urlparse
 from uuid import uuid4
@@ -259,16 +260,39 @@ def test_a_facilitator_proposes_adopts_and_revises_the_budget(
         app: Flask, demo: DemoPlan, demo_system: System) -> None:
     anna = _client(app, "Anna Berg")
     page = f"/budgets/{demo.budget_id}?lang=en"
-    assert "Propose for decision" in anna.get(page).text
     base = f"/budgets/{demo.budget_id}"
+    # Proposing: the page leads to a confirmation page, whose button proposes.
+    assert f'href="{base}/propose"' in anna.get(page).text
+    confirm = anna.get(base + "/propose?lang=en").text
+    assert "The budget can then no longer be edited" in confirm
+    assert f'action="{base}/propose"' in confirm
+    assert _status(demo_system, demo.budget_id) == "draft"  # asking changed nothing
     assert post_form(anna, base + "/propose", page=page).status_code == 302
     assert _status(demo_system, demo.budget_id) == "proposed"
     assert "Adopt the budget" in anna.get(page).text
     assert post_form(anna, base + "/return-to-draft", page=page).status_code == 302
     assert _status(demo_system, demo.budget_id) == "draft"
     post_form(anna, base + "/propose", page=page)
-    assert post_form(anna, base + "/adopt", page=page).status_code == 302
+    assert post_form(anna, base + "/adopt", page=page).status_code == 404  # no adoption alone
+    assert _status(demo_system, demo.budget_id) == "proposed"
+    # "Adopt the budget" leads to the decision form with this budget chosen; the decision adopts.
+    form_url = f"/plans/{demo.plan_id}/decisions/new?budget={demo.budget_id}"
+    assert form_url in anna.get(page).text
+    form = anna.get(form_url + "&lang=en").text
+    assert re.search(rf'<option value="{demo.budget_id}" selected>', form)
+    assert "Recording this decision adopts the budget" in form
+    anna_id = next(p.person_id for p in demo.people if p.name == "Anna Berg")
+    decision = {"decided_on": date.today().isoformat(), "title": "Budgeten antas",
+                "text": "Mötet antar budgeten.", "attendees": [anna_id], "budget_id": demo.budget_id}
+    asked = post_form(anna, f"/plans/{demo.plan_id}/decisions/new", page=form_url, data=decision)
+    assert asked.status_code == 200 and _status(demo_system, demo.budget_id) == "proposed"
+    decided = post_form(anna, f"/plans/{demo.plan_id}/decisions/new", page=form_url,
+                        data={**decision, "confirmed": "yes"})
+    assert decided.status_code == 302
     assert _status(demo_system, demo.budget_id) == "adopted"
+    # Starting a revision: a confirmation page too.
+    assert f'href="{base}/revision"' in anna.get(page).text
+    assert "Revision 1 stays adopted and in force" in anna.get(base + "/revision?lang=en").text
     revision = post_form(anna, base + "/revision", page=page)
     new_id = str(Budget.revision_id(demo_system.app.load(Budget, demo.budget_id).id))
     assert revision.status_code == 302 and revision.headers["Location"] == f"/budgets/{new_id}"
@@ -285,7 +309,7 @@ def test_only_facilitators_see_the_budget_decisions_and_a_forged_one_changes_not
     page = f"/budgets/{demo.budget_id}?lang=en"
     assert "/propose" not in client.get(page).text
     version = demo_system.app.load(Budget, demo.budget_id).version
-    for action in ("propose", "adopt", "return-to-draft", "revision"):
+    for action in ("propose", "return-to-draft", "revision"):
         reply = post_form(client, f"/budgets/{demo.budget_id}/{action}", page=page)
         assert reply.status_code == 403, action
     budget = demo_system.app.load(Budget, demo.budget_id)

@@ -11,6 +11,7 @@ from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from domain.context import acting_as
 from tests.e2e.auth_helpers import DEMO_EMAILS, sign_in
+from tests.e2e.demo_years import SPAN, Y2
 
 
 def _signed_in(app: Flask, name: str = "Anna Berg") -> FlaskClient:
@@ -23,7 +24,7 @@ def _signed_in(app: Flask, name: str = "Anna Berg") -> FlaskClient:
 def test_the_front_page_lists_the_demo_plan(app: Flask, demo: DemoPlan) -> None:
     page = _signed_in(app).get("/?lang=sv")
     assert page.status_code == 200
-    assert "Serviceplan Ramsjö 2027–2029" in page.text
+    assert f"Serviceplan Ramsjö {SPAN}" in page.text
     assert f'/plans/{demo.plan_id}' in page.text
 
 
@@ -61,7 +62,7 @@ def test_an_edit_shows_on_the_budget_sheet_once_projected(
     line = sheet.lines[0]
     org = next(a["actor_id"] for a in sheet.actors if a["name"] == anna.org_name)
     with acting_as(anna.person_id, org):
-        saved = demo_system.app.change_amount(demo.budget_id, line["line_id"], 2028, 12_345_600)
+        saved = demo_system.app.change_amount(demo.budget_id, line["line_id"], Y2, 12_345_600)
     demo_system.projections.wait(saved.positions[-1], timeout=5)
     page = _signed_in(app).get(f"/budgets/{demo.budget_id}?lang=sv")
     assert "123\u00a0456" in page.text

@@ -14,9 +14,11 @@ from adapters.db import make_engine
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError
+from domain.plans import Plan
 from domain.usecases import Samverkan
 from projections import queries
 from projections.runner import ProjectionRunner
+from projections.usage import ReadModelUsage
 from tests.integration.scenario import dump_views
 
 YEARS = (2027, 2028)
@@ -30,7 +32,14 @@ commands = st.lists(st.one_of(
     st.tuples(st.just("remove"), st.integers(0, 9)),
     st.tuples(st.just("service"), st.integers(0, 9)),
     st.tuples(st.just("pledge"), st.integers(0, 9), st.integers(1, 10**6), st.booleans()),
+    st.tuples(st.just("kind"), st.integers(0, 9), st.sampled_from(("cost", "income"))),
+    st.tuples(st.just("year"), st.booleans(), st.booleans()),  # first or last; add or remove
+    st.tuples(st.just("undo")), st.tuples(st.just("redo")),
+    st.tuples(st.just("leave"), st.integers(0, 1)),
 ), min_size=1, max_size=25)
+
+
+LINE_COMMANDS = ("amount", "share", "move", "rename", "remove", "service", "pledge", "kind")
 
 
 def _runner(app: Samverkan) -> ProjectionRunner:
@@ -42,11 +51,24 @@ def _runner(app: Samverkan) -> ProjectionRunner:
 def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
     from datetime import date
 
-    budget, lines = ids["budget"], app.load(Budget, ids["budget"]).order
+    current = app.load(Budget, ids["budget"])
+    budget, lines = ids["budget"], current.order
     kind, *args = command
-    line = lines[args[0] % len(lines)] if lines and kind != "add" else None
+    line = lines[args[0] % len(lines)] if lines and kind in LINE_COMMANDS else None
     if kind == "add":
         app.add_line(budget, args[0], "", {YEARS[0]: args[1]}, position=args[2])
+    elif kind == "year":
+        year = current.years[0] - 1 if args[0] else current.years[-1] + 1
+        if args[1]:
+            app.add_budget_year(budget, year)
+        else:
+            app.remove_budget_year(budget, year + 1 if args[0] else year - 1)
+    elif kind == "undo":
+        app.undo_last_change(budget)
+    elif kind == "redo":
+        app.redo_last_undo(budget)
+    elif kind == "leave":
+        app.remove_actor(ids["plan"], ids["actors"][args[0]])
     elif line is None:
         return
     elif kind == "amount":
@@ -61,6 +83,8 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
         app.remove_line(budget, line)
     elif kind == "service":
         app.link_line_to_service(budget, line, ids["service"])
+    elif kind == "kind":
+        app.set_line_kind(budget, line, args[1])
     elif kind == "pledge":
         saved = app.pledge(ids["plan"], ids["actors"][0], "money", args[1], date(2028, 1, 1),
                            budget_id=budget, line_id=line)
@@ -73,6 +97,7 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
 def test_incremental_views_equal_a_rebuild_and_the_replayed_aggregates(script: list) -> None:
     app = Samverkan()
     live = _runner(app)
+    app.organisation_usage = ReadModelUsage(live.engine, live.catch_up)
     person = str(uuid4())
     with acting_as(person):
         plan = app.start_plan("P", "Q", *YEARS).aggregate_id
@@ -100,10 +125,19 @@ def test_incremental_views_equal_a_rebuild_and_the_replayed_aggregates(script: l
         assert (line["label"], line["label_version"]) == (state["label"]["value"],
                                                           state["label"]["version"])
         assert line["service_id"] == state["service_id"]["value"]
+        assert (line["kind"], line["kind_version"]) == (state["kind"]["value"],
+                                                        state["kind"]["version"])
         assert {y: (c["amount"], c["version"]) for y, c in line["amounts"].items()} == {
             int(y): (f["value"], f["version"]) for y, f in state["amounts"].items()}
         assert {a: (s["share"], s["version"]) for a, s in line["shares"].items()} == {
             a: (f["value"], f["version"]) for a, f in state["shares"].items()}
         assert line["shared"] <= 10_000
-    assert sheet.total == aggregate.total()
-    assert sum(e["total"] for e in sheet.by_actor.values()) + sheet.unallocated == sheet.total
+    assert sheet.years == aggregate.years
+    incomes = sum(aggregate.line_total(lid) for lid in aggregate.order
+                  if aggregate.lines[lid]["kind"]["value"] == "income")
+    assert (sheet.costs, sheet.income) == (aggregate.total() - incomes, incomes)
+    assert (sum(e["net"] for e in sheet.by_actor.values()) + sheet.unallocated
+            - sheet.unallocated_income) == sheet.net
+    with live.engine.connect() as conn:
+        shown = {a["actor_id"]: a["left"] for a in queries.actors(conn, str(ids["plan"]))}
+    assert shown == {a: v["left"] for a, v in app.load(Plan, ids["plan"]).actors.items()}

@@ -438,3 +438,24 @@ def test_restoring_a_line_cannot_take_the_budget_beyond_its_maximum(
     budget.add_line("C")
     with pytest.raises(RuleViolated, match="at most 2 lines"):
         budget.restore_line(a)
+
+
+# ---- copies for commands ---------------------------------------------------------------------
+
+
+def test_a_copy_for_a_command_shares_no_mutable_state_with_the_cached_budget(budget: Budget, line: str):
+    clone = copy.deepcopy(budget)
+    clone.change_amount(line, 2025, 5)
+    clone.add_line("Publik dator", "IT")
+    assert amounts(budget, line)["2025"] == 1_000_000 and amounts(clone, line)["2025"] == 5
+    assert len(budget.lines) == 1 and len(clone.lines) == 2
+    assert budget.version == 2 and clone.version == 4
+    assert vars(copy.deepcopy(budget)) == vars(budget)
+
+
+def test_a_copy_of_state_that_marshal_cannot_take_is_made_all_the_same(budget: Budget, line: str):
+    budget.lines[line]["note"] = {"on": budget.created_on.date()}  # a date: not marshal's
+    clone = copy.deepcopy(budget)
+    clone.lines[line]["note"]["on"] = None
+    assert budget.lines[line]["note"]["on"] == budget.created_on.date()
+    assert vars(copy.deepcopy(budget)) == vars(budget)

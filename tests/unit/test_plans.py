@@ -76,7 +76,7 @@ def test_changing_plan_details_records_the_values_before(plan: Plan):
     plan.change_details("Servicepunkt Norrby", "Norrby")
     event = plan.pending_events[-1]
     assert isinstance(event, Plan.DetailsChanged)
-    assert event.before == {"name": "Servicepunkt Byn", "place": "Byn"}
+    assert event.before == {"name": "Servicepunkt Byn", "place": "Byn", "description": ""}
     assert (plan.name, plan.place) == ("Servicepunkt Norrby", "Norrby")
 
 
@@ -91,7 +91,7 @@ def test_unchanged_plan_details_record_no_event(plan: Plan):
 
 def test_actor_is_added_with_its_sector(plan: Plan):
     actor_id = plan.add_actor("Region Norr", "public")
-    assert plan.actors[actor_id] == {"name": "Region Norr", "sector": "public"}
+    assert plan.actors[actor_id] == {"name": "Region Norr", "sector": "public", "left": False}
     assert plan.require_actor(actor_id) == actor_id
 
 

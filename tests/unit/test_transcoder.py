@@ -45,3 +45,13 @@ def test_tagged_values_come_back_as_their_types() -> None:
     decoded = fast.decode(fast.encode(state))
     assert decoded == state
     assert type(decoded["value"]) is Decimal and type(decoded["nested"][0]["due"]) is date
+
+
+@given(st.fixed_dictionaries({"timestamp": st.datetimes(timezones=st.just(UTC))}),
+       st.dictionaries(st.sampled_from(["_type_", "_data_", "label", "x"]), values, max_size=4))
+def test_an_event_with_its_timestamp_and_anything_else_decodes_as_the_standard_decode(
+        stamp: dict, rest: dict) -> None:
+    plain, fast = _transcoders()
+    state = {**stamp, **rest, "text": '"_type_" in a label'}
+    encoded = plain.encode(state)
+    assert fast.decode(encoded) == super(FastJSONTranscoder, plain).decode(encoded) == state

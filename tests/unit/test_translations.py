@@ -130,7 +130,8 @@ def test_the_catalogues_compile_without_errors(translated: Catalog, tmp_path: Pa
 def _domain_words() -> dict[str, tuple[str, ...]]:
     from domain import budgets, commitments, plans, services
 
-    return {"BUDGET_STATUSES": budgets.STATUSES, "ROLES": plans.ROLES, "SECTORS": plans.SECTORS,
+    return {"BUDGET_STATUSES": budgets.STATUSES, "LINE_KINDS": budgets.LINE_KINDS,
+            "ROLES": plans.ROLES, "SECTORS": plans.SECTORS,
             "SERVICE_STAGES": services.STAGES, "COMMITMENT_KINDS": commitments.KINDS,
             "UNITS": tuple(commitments.UNITS.values()), "GENDERS": services.GENDERS}
 

@@ -1,12 +1,29 @@
-"""Live co-editing over Socket.IO: the protocol is in docs/realtime.md."""
+"""Live co-editing over Socket.IO: the protocol is in docs/realtime.md.
+
+The pieces of one web process's live layer: the registry of its connections, presence, the
+dispatcher that delivers stored changes to the sockets that may read them (fed in log order with
+what the projection runner publishes), the history a join catches up from, and the sweep that
+ends connections whose session or token ended elsewhere.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from functools import partial
 
-from web.live.broadcaster import Broadcaster
+from flask import Flask, current_app
+from sqlalchemy.engine import Engine
+
+from adapters.accounts import token_hash
+from adapters.credentials import open_credentials
+from adapters.redis_changes import stream_key
+from adapters.redis_presence import RedisPresenceBoard
+from web.live.connections import Connections
+from web.live.dispatcher import Dispatcher
+from web.live.feed import History, PublishedFeed
 from web.live.names import NameBook
-from web.live.presence import Presence
+from web.live.presence import Flusher, Presence
+from web.live.shared_presence import SharedPresence
+from web.live.sweep import Sweeper
 
 NAMESPACE = "/live"
 
@@ -20,15 +37,61 @@ class Live:
 
         with app.app_context():
             sys = system()
+        self.socketio = socketio
         self.names = NameBook(sys.engine, sys.people)
-        self.presence = Presence()
-        self.broadcaster = Broadcaster(sys.app, self.names, socketio, NAMESPACE)
+        self.board = (RedisPresenceBoard(sys.settings.redis_url, stream_key(sys.app.env))
+                      if sys.settings.redis_url else None)  # several web processes: shared
+        self.presence = SharedPresence(self.board) if self.board else Presence()
+        self.connections = Connections()
+        self.dispatcher = Dispatcher(sys.app, self.connections, self.presence, self.names,
+                                     socketio, NAMESPACE, app)
+        self.flusher = Flusher(self.dispatcher.flush_presence)
+        self.history = History(sys.app, self.names)
+        self.feed = PublishedFeed(sys.changes, self.names, self.dispatcher,
+                                  partial(_views_position, sys.engine))
+        self.sweeper = Sweeper(self.connections, partial(open_credentials, sys.engine),
+                               self.end_connection)
 
     def start(self) -> None:
-        self.broadcaster.start()
+        self.feed.start()
+        self.flusher.start()
+        self.sweeper.start()
+        if self.board is not None:
+            self.board.listen(self._others_changed, self.presence.mine)
 
     def stop(self) -> None:
-        self.broadcaster.stop()
+        if self.board is not None:
+            self.board.close()
+        self.sweeper.stop()
+        self.flusher.stop()
+        self.feed.stop()
+
+    def _others_changed(self, plan_id: str) -> None:
+        """Another process's part of a meeting changed: tell this process's sockets in it."""
+        if isinstance(self.presence, SharedPresence):
+            self.presence.others_changed(plan_id)  # goes out with the next flush
+
+    def end_connection(self, sid: str) -> None:
+        """Its session or token has ended: say so, then close it."""
+        server = self.socketio.server
+        if server is None:
+            return
+        server.emit("signed_out", {"error": "not_signed_in"}, to=sid, namespace=NAMESPACE)
+        server.disconnect(sid, namespace=NAMESPACE)
+
+    def end_credentials(self, hashes: set[str]) -> int:
+        """Close this process's connections made with these session or token hashes."""
+        ended = self.connections.with_credential(hashes)
+        for sid in ended:
+            self.end_connection(sid)
+        return len(ended)
+
+
+def _views_position(engine: Engine) -> int:
+    from projections.queries import views_position
+
+    with engine.connect() as conn:
+        return views_position(conn)
 
 
 def init_live(app: Flask) -> Live:
@@ -37,30 +100,12 @@ def init_live(app: Flask) -> Live:
     return live
 
 
-def session_room(session_hash: str) -> str:
-    """Every socket of one signed-in page session is in this room, to be ended with it."""
-    return f"session:{session_hash}"
-
-
 def end_live_sessions(sessions: list[str], hashed: bool = False) -> int:
     """Close the live connections of ended page sessions (given as tokens, or their hashes).
 
-    Returns how many connections were closed in this process.
+    Returns how many connections were closed in this process (the sweep closes the others').
     """
-    from adapters.accounts import token_hash
-    from web.extensions import socketio
-
-    server = socketio.server
-    if server is None:
-        return 0
-    closed = 0
-    for value in sessions:
-        room = session_room(value if hashed else token_hash(value))
-        for sid, _ in list(server.manager.get_participants(NAMESPACE, room)):
-            server.emit("signed_out", {"error": "not_signed_in"}, to=sid, namespace=NAMESPACE)
-            server.disconnect(sid, namespace=NAMESPACE)
-            closed += 1
-    return closed
+    return live().end_credentials({value if hashed else token_hash(value) for value in sessions})
 
 
 def live() -> Live:

@@ -7,24 +7,23 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from domain.plans import Plan
 from web.live.names import NameBook
 
 METADATA = {"originator_id", "originator_version", "timestamp", "originator_topic", "plan_id",
-            "acted_by", "acted_for", "command_id", "compensates"}
+            "acted_by", "acted_for", "command_id", "compensates", "redoes"}
 
 
 def change_message(event: Any, position: int, names: NameBook) -> dict[str, Any]:
     kind = type(event).__name__
     plan_id = event.plan_id
-    if isinstance(event, Plan.ActorAdded | Plan.ActorChanged):
-        names.remember_org(plan_id, event.actor_id, event.name, event.sector)
     return {
         "position": position, "plan_id": plan_id, "aggregate_id": str(event.originator_id),
         "aggregate_type": type(event).__qualname__.split(".")[0],
         "aggregate_version": event.originator_version, "type": kind,
         "at": event.timestamp.isoformat(), "command_id": getattr(event, "command_id", None),
-        "undo": getattr(event, "compensates", None) is not None,
+        # An undo compensates a change; a redo compensates an undo (and says which change).
+        "undo": event.compensates is not None and event.redoes is None,
+        "redo": event.redoes is not None,
         "by": names.by(plan_id, event.acted_by, event.acted_for),
         "data": _data(kind, event),
     }
@@ -50,6 +49,7 @@ def sheet_line(line_id: str, state: dict[str, Any], position: int) -> dict[str, 
         "category": state["category"]["value"], "category_version": state["category"]["version"],
         "service_id": state["service_id"]["value"],
         "service_version": state["service_id"]["version"],
+        "kind": state["kind"]["value"], "kind_version": state["kind"]["version"],
         "amounts": {y: {"amount": f["value"], "version": f["version"]}
                     for y, f in state["amounts"].items()},
         "shares": {a: {"share": f["value"], "version": f["version"]}

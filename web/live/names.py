@@ -28,6 +28,8 @@ class NameBook:
         self._orgs: dict[str, dict[str, dict[str, str]]] = {}  # plan → actor → name, sector
 
     def person(self, person_id: str | None) -> str | None:
+        """The person's name; None for an erased or unknown person. Live messages go to a room
+        of readers in several languages, so the browser words that ("erased person #…")."""
         if not person_id:
             return None
         now = time.monotonic()
@@ -35,7 +37,7 @@ class NameBook:
             known = self._people.get(person_id)
         if known is not None and now - known[1] < NAME_TTL:
             return known[0]
-        name = self.people.display_names([person_id])[person_id]
+        name = self.people.display_names([person_id], unnamed=_unnamed)[person_id] or None
         with self._lock:
             self._people[person_id] = (name, now)
         return name
@@ -48,10 +50,11 @@ class NameBook:
             orgs = self._load_orgs(plan_id)
         return orgs.get(org_id)
 
-    def remember_org(self, plan_id: str, org_id: str, name: str, sector: str) -> None:
-        """Organisations change by events the broadcaster sees before the read model does."""
+    def forget_orgs(self, plan_id: str) -> None:
+        """An organisation of the plan was added or changed: the views say how, once they are
+        published (web/live/feed.py), so the next look-up reads them again."""
         with self._lock:
-            self._orgs.setdefault(plan_id, {})[org_id] = {"name": name, "sector": sector}
+            self._orgs.pop(plan_id, None)
 
     def forget_person(self, person_id: str) -> None:
         with self._lock:
@@ -59,8 +62,9 @@ class NameBook:
 
     def by(self, plan_id: str, person_id: str | None, org_id: str | None) -> dict[str, Any]:
         org = self.org(plan_id, org_id) or {}
-        return {"person_id": person_id, "name": self.person(person_id), "org_id": org_id,
-                "org_name": org.get("name"), "sector": org.get("sector")}
+        name = self.person(person_id)
+        return {"person_id": person_id, "name": name, "erased": bool(person_id) and name is None,
+                "org_id": org_id, "org_name": org.get("name"), "sector": org.get("sector")}
 
     def _load_orgs(self, plan_id: str) -> dict[str, dict[str, str]]:
         with self.engine.connect() as conn:
@@ -70,3 +74,7 @@ class NameBook:
             for row in rows:
                 orgs.setdefault(row.actor_id, {"name": row.name, "sector": row.sector})
             return orgs
+
+
+def _unnamed(person_id: str, known: bool) -> str:
+    return ""  # erased or unknown: no name (see NameBook.person)

@@ -19,6 +19,12 @@ class JoinSchema(Strict):
     plan_id = Uuid(required=True)
     budget_id = Uuid(load_default=None)
     since = fields.Integer(load_default=None, validate=validate.Range(min=0))
+    #: False: follow the plan's changes (a page that refreshes itself) without being shown in
+    #: the meeting's presence.
+    presence = fields.Boolean(load_default=True, truthy={True}, falsy={False})
+    #: True: presence comes as small per-person `presence_changed` messages; False (what clients
+    #: written before them get): the whole `presence` list, as often as it changes.
+    presence_changes = fields.Boolean(load_default=False, truthy={True}, falsy={False})
 
 
 class LeaveSchema(Strict):
@@ -28,7 +34,7 @@ class LeaveSchema(Strict):
 class CellSchema(Strict):
     line_id = Uuid(required=True)
     field = fields.String(required=True, validate=validate.Regexp(
-        r"^(label|category|amount:\d{4}|share:[0-9a-f-]{36})$"))
+        r"^(label|category|kind|amount:\d{4}|share:[0-9a-f-]{36})$"))
 
 
 class FocusSchema(Strict):
@@ -55,9 +61,14 @@ class CommandBase(Strict):
     budget_id = Uuid(required=True)
 
 
+def Kind(**kwargs: Any) -> fields.String:
+    return fields.String(validate=validate.OneOf(("cost", "income")), **kwargs)
+
+
 class AddLine(CommandBase):
     label = Label(required=True)
     category = Category(load_default="")
+    kind = Kind(load_default="cost")
     amounts = fields.Dict(keys=fields.Integer(validate=validate.Range(2000, 2100)),
                           values=fields.Integer(strict=True,
                                                 validate=validate.Range(0, MAX_ORE)),
@@ -75,6 +86,12 @@ class RenameLine(CommandBase):
 class RecategoriseLine(CommandBase):
     line_id = Uuid(required=True)
     category = Category(required=True)
+    expected_version = Version()
+
+
+class SetLineKind(CommandBase):
+    line_id = Uuid(required=True)
+    kind = Kind(required=True)
     expected_version = Version()
 
 
@@ -105,10 +122,14 @@ class Undo(CommandBase):
     pass
 
 
+class Redo(CommandBase):
+    pass
+
+
 COMMANDS: dict[str, type[Schema]] = {
     "add_line": AddLine, "rename_line": RenameLine, "recategorise_line": RecategoriseLine,
-    "change_amount": ChangeAmount, "set_share": SetShare, "move_line": MoveLine,
-    "remove_line": RemoveLine, "undo": Undo,
+    "set_line_kind": SetLineKind, "change_amount": ChangeAmount, "set_share": SetShare,
+    "move_line": MoveLine, "remove_line": RemoveLine, "undo": Undo, "redo": Redo,
 }
 
 

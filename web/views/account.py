@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext
 from marshmallow import ValidationError, fields, validate
 from werkzeug.wrappers import Response
@@ -14,6 +14,7 @@ from adapters.tokens import MAX_LABEL
 from domain.errors import NotFound, translatable
 from web.app import system
 from web.auth import current_person_id, end_session, session_token
+from web.extensions import limiter
 from web.forms import FormSchema, PasswordChangeSchema
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -46,7 +47,21 @@ def index() -> Any:
     return _page()
 
 
+def _person_key() -> str:
+    return "person:" + (current_person_id() or "")
+
+
+def _wrong_password(_: Response) -> bool:
+    return bool(g.get("wrong_password"))
+
+
 @bp.post("/password")
+# Guessing the current password (a session left open, a stolen cookie) is limited like
+# guessing at sign-in: failures count per account and per address, then 429.
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT_PER_ADDRESS"],
+               deduct_when=_wrong_password)
+@limiter.limit(lambda: current_app.config["PASSWORD_CHECK_LIMIT_PER_ACCOUNT"], key_func=_person_key,
+               deduct_when=_wrong_password)
 def change_password() -> Any:
     """Needs the current password; every other session of the person ends (and its sockets)."""
     try:
@@ -60,6 +75,7 @@ def change_password() -> Any:
     try:
         system().accounts.change_password(person_id, data["current_password"], data["new_password"])
     except WrongPassword:
+        g.wrong_password = True
         return _page(400, password_errors={"current_password": [
             gettext("The current password is not right.")]})
     ended = system().accounts.close_sessions(person_id, keep=session_token())

@@ -2,63 +2,64 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import itertools
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, Response, render_template, request, stream_with_context
-from flask_babel import format_datetime, get_timezone
+from flask import Blueprint, Response, render_template, stream_with_context
+from flask_babel import format_datetime, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.spreadsheet import csv_chunks
 from projections import queries
 from projections.audit_queries import KINDS, AuditFilter, audit_page, iter_audit, named_subjects
 from web.app import system
 from web.audit_text import COLUMNS, people_in, record
 from web.auth import require
-from web.forms import FormSchema
+from web.people import display_names
+from web.query import QuerySchema, day, position, query, shown_again, takes_query
+from web.validation import message_lines
 from web.vocabulary import SECTORS
 
 bp = Blueprint("audit", __name__)
 
-MULTI = ("kind", "event_type")
 NAMES_BATCH = 500
 #: The kinds of change a reader filters by, in the reader's words (keys are KINDS').
 KIND_LABELS = {"amounts": _l("Amounts"), "shares": _l("Cost shares"), "lines": _l("Budget lines"),
-               "budget_status": _l("Budgets and their status"), "members": _l("Members"),
+               "budget_status": _l("Budgets and their status"),
+               "budget_years": _l("Budget years"), "members": _l("Members"),
                "organisations": _l("Organisations"), "plan": _l("The plan"),
                "services": _l("Shared services"), "commitments": _l("Commitments")}
 
 
-class AuditQuerySchema(FormSchema):
+class AuditQuerySchema(QuerySchema):
     person = fields.UUID()
     org = fields.UUID()
     sector = fields.String(validate=validate.OneOf(SECTORS))
-    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)))
-    event_type = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z]{1,60}$")))
+    kind = fields.List(fields.String(validate=validate.OneOf(KINDS)),
+                       validate=validate.Length(max=len(KINDS)))
+    event_type = fields.List(fields.String(validate=validate.Regexp(r"^[A-Za-z]{1,60}$")),
+                             validate=validate.Length(max=60))
     aggregate = fields.UUID()
     line = fields.UUID()
-    since = fields.Date(data_key="from")
-    to = fields.Date()
-    before = fields.Integer(validate=validate.Range(min=1))
+    since = day(data_key="from")
+    to = day()
+    before = position()
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
         if data.get("since") and data.get("to") and data["since"] > data["to"]:
-            raise ValidationError("The from date must not be after the to date.", "from")
+            raise ValidationError(gettext("The from date must not be after the to date."), "from")
 
 
-def _load(plan_id: str, args: Mapping[str, list[str]]) -> tuple[AuditFilter, int | None]:
+def _load(plan_id: str) -> tuple[AuditFilter, int | None]:
     """The filter the query string asks for (ValidationError → 400)."""
-    given = {k: [v for v in vs if v.strip()] for k, vs in args.items()}
-    raw = {k: (vs if k in MULTI else vs[0]) for k, vs in given.items() if vs}
-    p = AuditQuerySchema().load(raw)
+    p = query()
     ids = {k: str(p[k]) if k in p else None for k in ("person", "org", "aggregate", "line")}
     f = AuditFilter(plan_id, aggregate_id=ids["aggregate"], subject_id=ids["line"],
                     person_id=ids["person"], org_id=ids["org"], sector=p.get("sector"),
@@ -77,45 +78,57 @@ def _utc(day: date | None) -> str | None:
     return local.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def _filters_query(**extra: Any) -> str:
-    kept = [(k, v) for k, v in request.args.items(multi=True) if k not in ("before", "lang") and v]
+def _filters() -> dict[str, list[str]]:
+    """The filters given (each within its field's limit), every one as a list of values."""
+    return {k: v if isinstance(v, list) else [v]
+            for k, v in shown_again().items()}
+
+
+def _filters_query(filters: dict[str, list[str]], **extra: Any) -> str:
+    kept = [(k, v) for k, vs in filters.items() if k != "before" for v in vs]
     return urlencode(kept + [(k, v) for k, v in extra.items() if v is not None])
 
 
 def _names_and_actors(rows: list[dict[str, Any]], plan_id: str) -> tuple[dict[str, str], dict[str, str]]:
     with system().engine.connect() as conn:
         actors = {a["actor_id"]: a["name"] for a in queries.actors(conn, plan_id)}
-    return system().people.display_names(people_in(rows)), actors
+    return display_names(people_in(rows)), actors
 
 
 @bp.get("/plans/<plan_id>/audit")
+@takes_query(AuditQuerySchema)
 def page(plan_id: str) -> Any:
     require(plan_id)
     try:
-        f, before = _load(plan_id, request.args.to_dict(flat=False))
+        f, before = _load(plan_id)
         error = None
-    except ValidationError as invalid:
-        f, before, error = AuditFilter(plan_id), None, invalid.messages
+    except ValidationError as invalid:  # the page again, with the filters and what is wrong
+        f, before, error = AuditFilter(plan_id), None, message_lines(invalid.messages)
     with system().engine.connect() as conn:
         overview = queries.plan_overview(conn, plan_id)
         rows, cursor = audit_page(conn, f, before) if error is None else ([], None)
         subjects = named_subjects(conn, plan_id)
         verified = _verification(conn)
     names, actors = _names_and_actors(rows, plan_id)
-    members = system().people.display_names({m["person_id"] for m in overview["members"]})
+    members = display_names({m["person_id"] for m in overview["members"]})
     entries = [dict(record(r, names, actors), shown_at=format_datetime(
-        datetime.fromisoformat(r["recorded_at"]), "short")) for r in rows]
+        datetime.fromisoformat(r["recorded_at"]), "short"),
+        change_no=r["aggregate_version"] if r["aggregate_type"] == "budget" else None)
+        for r in rows]
+    filters = _filters()
     html = render_template(
         "audit.html", plan=overview, entries=entries, members=members, subjects=subjects,
-        kinds=KIND_LABELS, sectors=SECTORS, args=request.args, errors=error, verified=verified,
-        older=_filters_query(before=cursor) if cursor else None, filters=_filters_query())
+        kinds=KIND_LABELS, sectors=SECTORS, args=filters, errors=error, verified=verified,
+        older=_filters_query(filters, before=cursor) if cursor else None,
+        filters=_filters_query(filters))
     return html, 400 if error else 200
 
 
 @bp.get("/api/plans/<plan_id>/audit")
+@takes_query(AuditQuerySchema)
 def api_page(plan_id: str) -> Any:
     require(plan_id)
-    f, before = _load(plan_id, request.args.to_dict(flat=False))
+    f, before = _load(plan_id)
     with system().engine.connect() as conn:
         rows, cursor = audit_page(conn, f, before)
     names, actors = _names_and_actors(rows, plan_id)
@@ -123,28 +136,21 @@ def api_page(plan_id: str) -> Any:
 
 
 @bp.get("/plans/<plan_id>/audit.csv")
+@takes_query(AuditQuerySchema)
 def export_csv(plan_id: str) -> Response:
     require(plan_id)
-    f, _ = _load(plan_id, request.args.to_dict(flat=False))
+    f, _ = _load(plan_id)
 
-    def lines() -> Iterator[str]:
-        out = io.StringIO()
-        writer = csv.writer(out)
-        writer.writerow(COLUMNS)
-        yield "\ufeff" + out.getvalue()  # the BOM: spreadsheet programs then read UTF-8
-        for batch in _records(f):
-            out.seek(0)
-            out.truncate()
-            writer.writerows([r[c] for c in COLUMNS] for r in batch)
-            yield out.getvalue()
-
-    return _attachment(lines(), "text/csv; charset=utf-8", plan_id, "csv")
+    # Every text cell neutralised: a name or label starting with "=" is data, never a formula.
+    body = csv_chunks(COLUMNS, ([[r[c] for c in COLUMNS] for r in batch] for batch in _records(f)))
+    return _attachment(body, "text/csv; charset=utf-8", plan_id, "csv")
 
 
 @bp.get("/plans/<plan_id>/audit.json")
+@takes_query(AuditQuerySchema)
 def export_json(plan_id: str) -> Response:
     require(plan_id)
-    f, _ = _load(plan_id, request.args.to_dict(flat=False))
+    f, _ = _load(plan_id)
 
     def chunks() -> Iterator[str]:
         yield "["
@@ -167,7 +173,7 @@ def _records(f: AuditFilter) -> Iterator[list[dict[str, Any]]]:
     while batch := list(itertools.islice(rows, NAMES_BATCH)):
         unknown = people_in(batch) - names.keys()
         if unknown:
-            names.update(system().people.display_names(unknown))
+            names.update(display_names(unknown))
         yield [record(r, names, actors) for r in batch]
 
 
@@ -179,30 +185,10 @@ def _attachment(body: Iterator[str], mimetype: str, plan_id: str, extension: str
 
 
 def _verification(conn: Any) -> dict[str, Any]:
-    """The hash chain's last verification, when the chain module is there (it may not be yet)."""
-    try:
-        from projections import chain
-    except ImportError:
-        return {"state": "unavailable"}
-    latest = getattr(chain, "latest_verification", None)
-    if latest is None:
-        return {"state": "unavailable"}
-    try:
-        found = latest(conn)
-    except SQLAlchemyError:
-        return {"state": "none"}
-    if not found:
-        return {"state": "none"}
-    if isinstance(found, tuple):  # (ok, up_to_position, verified_at, problem)
-        ok, position, at, problem = found
-    else:
-        ok, position, at, problem = (_pick(found, k) for k in ("ok", "up_to_position", "verified_at",
-                                                                "problem"))
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at)
-    return {"state": "failed" if ok is False else "ok", "position": position,
-            "at": format_datetime(at, "short") if isinstance(at, datetime) else at, "problem": problem}
+    """What the hash chain's checks found and when (web/verification.py words it)."""
+    from web.verification import banner
 
-
-def _pick(found: Any, key: str) -> Any:
-    return found.get(key) if isinstance(found, Mapping) else getattr(found, key, None)
+    try:
+        return banner(conn)
+    except SQLAlchemyError:  # the chain's tables are not there yet
+        return {"state": "none"}

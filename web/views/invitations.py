@@ -23,7 +23,9 @@ from projections import queries
 from web.app import system
 from web.auth import current_person_id, start_session
 from web.errors import status_for, translated
+from web.forms import echo
 from web.forms_members import NewAccountSchema
+from web.people import display_names
 from web.views.members import wait_for
 from web.vocabulary import term
 
@@ -64,7 +66,7 @@ def _page(invitation: Invitation, token: str, status: int = 200, **context: Any)
         overview = queries.plan_overview(conn, invitation.plan_id)
     organisation = next((a["name"] for a in overview["actors"]
                          if a["actor_id"] == invitation.org_id), None)
-    inviter = system().people.display_names([invitation.invited_by])[invitation.invited_by]
+    inviter = display_names([invitation.invited_by])[invitation.invited_by]
     return render_template(
         "invitation.html", invitation=invitation, token=token, plan=overview, inviter=inviter,
         role=term(invitation.role), organisation=organisation,
@@ -93,7 +95,7 @@ def accept(token: str) -> Any:
             data = NewAccountSchema().load(request.form)
         except ValidationError as error:
             return _page(invitation, token, 400, errors=error.messages,
-                         name=request.form.get("name", ""))
+                         name=echo(NewAccountSchema(), request.form)["name"])
         person_id = system().accounts.register(data["name"], invitation.email, data["password"])
     elif situation == CONFIRM:
         person_id = current_person_id() or ""

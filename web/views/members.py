@@ -25,7 +25,9 @@ from projections import queries
 from web.app import system
 from web.auth import acting, current_person_id, require
 from web.errors import status_for, translated
+from web.forms import echo
 from web.forms_members import InvitationSchema, MembershipSchema
+from web.people import display_names
 
 bp = Blueprint("members", __name__)
 
@@ -36,14 +38,15 @@ def _page(plan_id: str, status: int = 200, **context: Any) -> Any:
         overview = queries.plan_overview(conn, plan_id)
     # Invitations carry e-mail addresses: only those who manage members see them.
     pending = system().invitations.pending(overview["plan_id"]) if MANAGE_PLAN.allows(me["role"]) else []
-    names = system().people.display_names(
+    names = display_names(
         {m["person_id"] for m in overview["members"]} | {i.invited_by for i in pending})
     members = sorted(overview["members"], key=lambda m: (
         ROLES.index(m["role"]), names[m["person_id"]].casefold()))
     reply = render_template(
         "members.html", plan=overview, members=members, names=names, pending=pending,
         actors={a["actor_id"]: a for a in overview["actors"]}, roles=ROLES,
-        my_role=me["role"], my_id=current_person_id(), can_manage=MANAGE_PLAN.allows(me["role"]),
+        my_role=me["role"], my_id=current_person_id(),
+        can_manage=MANAGE_PLAN.allows(me["role"]) and not overview["archived"],
         **context)
     return reply, status, {"Cache-Control": "no-store"}
 
@@ -100,13 +103,15 @@ def remove(plan_id: str, person_id: str) -> Any:
 def invite(plan_id: str) -> Any:
     require(plan_id, MANAGE_PLAN)
     plan = _plan(plan_id)
+    schema = InvitationSchema(plan.actors)
     try:
-        data = InvitationSchema(plan.actors).load(request.form)
+        data = schema.load(request.form)
     except ValidationError as error:
-        return _page(plan_id, 400, invite_errors=error.messages, invite_form=request.form)
+        return _page(plan_id, 400, invite_errors=error.messages,
+                     invite_form=echo(schema, request.form))
     invitee = system().people.by_email(data["email"])
     if invitee is not None and invitee.id in plan.members:
-        return _page(plan_id, 409, invite_form=request.form, invite_errors={
+        return _page(plan_id, 409, invite_form=echo(schema, request.form), invite_errors={
             "email": [gettext("That person is already a member of the plan.")]})
     _, token = system().invitations.create(plan.plan_id, data["email"], data["role"],
                                            data["org_id"], current_person_id() or "")

@@ -9,9 +9,12 @@ from flask import Blueprint, render_template
 from flask_babel import get_locale
 
 from projections import queries
+from projections.decisions import plan_decisions
 from web.app import system
 from web.auth import current_person_id, require
+from web.decision_document import superseding_decision
 from web.formatting import CURRENCY_SUFFIX
+from web.people import display_names
 
 bp = Blueprint("plans", __name__)
 
@@ -28,8 +31,12 @@ def plan(plan_id: str) -> str:
     me = require(plan_id)
     with system().engine.connect() as conn:
         overview = queries.plan_overview(conn, plan_id)
-    names = system().people.display_names({m["person_id"] for m in overview["members"]})
-    return render_template("plan.html", plan=overview, names=names, my_role=me["role"])
+        decisions = {d["decision_id"]: d for d in plan_decisions(conn, overview["plan_id"])}
+    names = display_names({m["person_id"] for m in overview["members"]})
+    budgets = {b["budget_id"]: b for b in overview["budgets"]}
+    return render_template("plan.html", plan=overview, names=names, my_role=me["role"],
+                           decisions=decisions, budgets=budgets,
+                           manage=me["role"] == "facilitator" and not overview["archived"])
 
 
 @bp.get("/budgets/<budget_id>")
@@ -39,8 +46,14 @@ def budget(budget_id: str) -> str:
         sheet = queries.budget_sheet(conn, budget_id)
         me = require(sheet.budget["plan_id"])
         overview = queries.plan_overview(conn, sheet.budget["plan_id"])
+        decisions = {d["decision_id"]: d for d in plan_decisions(conn, overview["plan_id"])}
+        superseded = (superseding_decision(conn, overview["plan_id"], sheet.budget,
+                                           overview["budgets"])
+                      if sheet.budget["status"] == "superseded" else None)
     locale = str(get_locale() or "sv")
     categories = sorted({line["category"] for line in sheet.lines if line["category"]})
     return render_template("budget.html", sheet=sheet, plan=overview, locale=locale,
                            currency=CURRENCY_SUFFIX.get(locale.split("_")[0], "kr"),
-                           categories=categories, my_role=me["role"])
+                           categories=categories, my_role=me["role"], my_org=me.get("org_id"),
+                           superseded=superseded,
+                           adopted_by=decisions.get(sheet.budget["decision_id"] or ""))

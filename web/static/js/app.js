@@ -2,9 +2,12 @@
 // in step with the server over the /live socket (docs/realtime.md).
 
 import { commandField, commandValue, project } from "./commands.js";
+import { describeConflict } from "./conflict.js";
+import { Happenings } from "./happenings.js";
 import { Outbox } from "./outbox.js";
 import { newLine } from "./sheet.js";
 import { sheetTotals } from "./totals.js";
+import { describeChange, describeField } from "./words.js";
 
 const EDITING_ROLES = ["facilitator", "representative"]; // domain/access.py EDIT_BUDGET
 
@@ -18,10 +21,12 @@ export class BudgetApp {
     this.refused = false;
     this.renderQueued = false;
     this.missed = 0; // changes caught up on while away, announced once as a count
+    this.joinedOnce = false;
+    this.happenings = new Happenings(this);
   }
 
   get editable() {
-    return Boolean(this.personId) && this.canEdit && !this.refused
+    return Boolean(this.personId) && this.canEdit && !this.refused && !this.sheet.archived
       && this.sheet.budget.status === "draft";
   }
 
@@ -39,30 +44,60 @@ export class BudgetApp {
     const hadFocus = this.grid.table.contains(document.activeElement);
     const { view, pending, pendingLines } = project(this.sheet, this.outbox.items);
     this.view = view;
-    const totals = sheetTotals(view);
-    this.grid.render(view, totals, { pending, pendingLines }, this.editable);
+    const totals = sheetTotals(view, this.sheet.commitments);
+    this.grid.render(view, totals, { pending, pendingLines, others: this.happenings.others.byCell() }, {
+      editable: this.editable, collapsed: this.groups.collapsed,
+      mayEditShare: (actor) => this.role === "facilitator" || actor.actor_id === this.orgId,
+      mayRemove: (line) => this.mayRemove(line),
+    });
     this.keys.sync();
     if (hadFocus && !this.grid.table.contains(document.activeElement)) {
       this.keys.focusCell(this.keys.activeCell()); // the focused row went away
     }
-    this.summary.update(totals);
+    this.summary.update(totals, view.actors);
+    this.happenings.rendered();
     const conflicts = this.outbox.conflicts().length;
     this.status.counts(this.outbox.count - conflicts, conflicts);
     this.toolbar.hidden = !this.editable;
     this.grid.table.setAttribute("aria-readonly", String(!this.editable));
   }
 
+  /** A representative removes only lines no other organisation has a share of. */
+  mayRemove(line) {
+    if (this.role === "facilitator") return true;
+    return Object.entries(line.shares).every(([actor, s]) => actor === this.orgId || !(s.share > 0));
+  }
+
   // ---- from the server ---------------------------------------------------------------
 
+  /** Where a join starts: the first one from where this person last saw the budget. */
+  joinPosition() {
+    if (this.joinedOnce) return this.sheet.position;
+    return this.happenings.since(this.sheet.position);
+  }
+
   onChange(change, { catchUp }) {
-    const touched = this.sheet.apply(change);
-    if (!touched) return;
+    const lineId = change.data?.line_id;
+    const current = lineId ? this.sheet.line(lineId) : null;
+    const before = current && { label: current.label, shares: copyShares(current.shares) };
+    const touched = this.sheet.apply(change); // null when older than the sheet or already in it
+    const mark = this.happenings.noted(change, before, lineId ? this.sheet.line(lineId) : null);
+    if (change.aggregate_type === "Commitment") this.happenings.commitmentsChanged();
+    if (!touched) {
+      if (mark) this.render();
+      return;
+    }
     this.render();
     if (touched.status) this.statusChanged(touched.status);
+    if (touched.archived) this.messages.show(this.t("plan_archived"));
+    if (touched.removed || touched.restored) this.happenings.lineGoneOrBack(change, touched);
     if (this.mine.has(change.command_id)) return;
     queueMicrotask(() => this.show(change, touched));
     if (catchUp) this.missed += 1;
-    else this.announcer.say(this.describe(change, touched));
+    else if (!touched.removed && !touched.restored) {
+      const text = this.describe(change, touched);
+      this.announcer.say(mark ? `${text}. ${this.t("pays_part_note")}` : text);
+    }
   }
 
   show(change, touched) {
@@ -72,24 +107,9 @@ export class BudgetApp {
   }
 
   describe(change, touched) {
-    const { t } = this;
-    const by = change.by ?? {};
-    const who = by.org_name ? t("who_org", { name: by.name, org: by.org_name })
-      : by.name ?? t("someone");
     const line = touched.label ?? this.sheet.line(touched.lineId)?.label ?? "";
-    let text;
-    if (touched.field === "label") {
-      text = t("announce_renamed", { who, before: change.data.before, line });
-    } else if (touched.field) {
-      const column = this.grid.column(touched.field) ?? { kind: "text", head: "" };
-      const shown = this.sheet.field(touched.lineId, touched.field)?.value;
-      const value = this.grid.display(column, shown)[1] || t("empty");
-      text = t("announce_change", { who, line, column: column.column ?? column.head, value });
-    } else if (touched.added) text = t("announce_added", { who, line });
-    else if (touched.removed) text = t("announce_removed", { who, line });
-    else if (touched.moved) text = t("announce_moved", { who, line });
-    else text = t("announce_other", { who });
-    return change.undo ? `${text} (${t("undo")})` : text;
+    return describeChange(change, { t: this.t, numbers: this.numbers, line,
+                                    actorName: (id) => this.sheet.actor(id)?.name ?? "" });
   }
 
   statusChanged(status) {
@@ -99,20 +119,26 @@ export class BudgetApp {
   }
 
   onJoined(reply) {
+    this.joinedOnce = true;
     this.sheet.position = Math.max(this.sheet.position, reply.position);
     this.presence.me = reply.you?.person_id ?? this.personId;
-    if (reply.you?.role) this.canEdit = EDITING_ROLES.includes(reply.you.role); // roles change
-    this.onPresence(reply.presence);
+    this.you = reply.you ?? this.you;
+    if (reply.you?.role) { // roles change
+      this.role = reply.you.role;
+      this.canEdit = EDITING_ROLES.includes(reply.you.role);
+    }
+    this.grid.setPresence(this.presence.update(reply.presence, this.budgetId));
     if (this.missed) this.announcer.say(this.t.count("missed", this.missed));
     this.missed = 0;
+    this.happenings.joined();
     this.render();
     this.pump();
     const [conflict] = this.outbox.conflicts(); // kept from before a reload
     if (conflict && !this.dialog.isOpen) this.dialog.show(conflict);
   }
 
-  onPresence(people) {
-    this.grid.setPresence(this.presence.update(people, this.budgetId));
+  onPresence(changes) {
+    this.grid.setPresence(this.presence.apply(changes, this.budgetId));
   }
 
   onStatus(state, error) {
@@ -127,6 +153,7 @@ export class BudgetApp {
   async reload() {
     const reply = await fetch(this.sheetUrl, { headers: { Accept: "application/json" } });
     if (reply.ok) this.sheet.reset(await reply.json());
+    if (!this.joinedOnce) this.happenings.tooMuchMissed(this.sheet.position);
     this.render();
   }
 
@@ -135,6 +162,7 @@ export class BudgetApp {
   queue(command) {
     const item = this.outbox.add(command);
     this.mine.add(item.command.command_id);
+    this.happenings.queued(command);
     this.render();
     this.pump();
     return item;
@@ -142,7 +170,7 @@ export class BudgetApp {
 
   /** Send the queue in order, one command at a time (the server may run messages in parallel). */
   async pump() {
-    if (this.sending || !this.live.ready) return;
+    if (this.sending || !this.live?.ready) return;
     const item = this.outbox.next();
     if (!item) return;
     this.sending = item;
@@ -157,8 +185,9 @@ export class BudgetApp {
       return;
     }
     this.sending = null;
-    if (reply?.ok === false && reply.error?.error === "rate_limited") {
-      // The server asks us to slow down: the same command (same id) goes again after the pause.
+    if (reply?.ok === false && ["rate_limited", "busy"].includes(reply.error?.error)) {
+      // The server asks us to slow down (or was too busy to save it, storing nothing): the
+      // same command (same id) goes again after the pause.
       setTimeout(() => this.pump(), Math.max(50, (reply.error.retry_after ?? 0.5) * 1000));
       return;
     }
@@ -169,14 +198,16 @@ export class BudgetApp {
   answered(item, reply) {
     const { command } = item;
     const field = commandField(command);
-    if (reply.ok) {
+    if (command.type === "undo" || command.type === "redo") {
+      this.outbox.done(item);
+      this.happenings.undoAnswered(command, reply);
+    } else if (reply.ok) {
       if (field && Number.isInteger(reply.version)) {
         this.sheet.setField(command.line_id, field, commandValue(command), reply.version);
         this.acked.set(command.command_id, reply.version);
       } else {
-        this.confirmLine(command);
+        this.confirmLine(command, reply);
       }
-      if (command.type === "undo") this.announcer.say(this.t("undone"));
       this.outbox.done(item, reply.version);
     } else if (reply.error?.error === "stale_edit" && field) {
       const error = reply.error;
@@ -192,10 +223,13 @@ export class BudgetApp {
   }
 
   /** Line commands take effect at once on ack; their `change` then finds them done. */
-  confirmLine(command) {
+  confirmLine(command, reply) {
     if (command.type === "add_line") this.sheet.insert(newLine(command, this.sheet.years), command.position);
-    else if (command.type === "remove_line") this.sheet.remove(command.line_id);
     else if (command.type === "move_line") this.sheet.move(command.line_id, command.position);
+    else if (command.type === "remove_line") {
+      const gone = this.sheet.remove(command.line_id);
+      if (gone && reply.position !== null) this.happenings.removedByMe(command.line_id, gone.label);
+    }
   }
 
   /** The version an edit starting now is made on (and our own edit in flight, if any). */
@@ -214,23 +248,15 @@ export class BudgetApp {
     return base.version;
   }
 
+  /** A cell in words for messages: "Lokalhyra, 2027" (or "“Lokalhyra”" for a whole line). */
+  describeField(label, field) {
+    return describeField(this.t, this.sheet, label, field);
+  }
+
   // ---- conflicts ----------------------------------------------------------------------
 
   describeConflict(item) {
-    const { command, error } = item;
-    const field = commandField(command);
-    const column = this.grid.column(field) ?? { kind: "text", head: field };
-    const line = this.sheet.line(command.line_id)?.label ?? "";
-    const who = error.set_by_name
-      ? (error.set_for_name ? this.t("who_org", { name: error.set_by_name, org: error.set_for_name })
-        : error.set_by_name)
-      : this.t("someone");
-    return {
-      where: this.t("cell_name", { line, column: column.column ?? column.head }),
-      mine: this.grid.display(column, commandValue(command))[1] || this.t("empty"),
-      theirs: this.grid.display(column, error.current_value ?? 0)[1] || this.t("empty"),
-      who: this.t("set_by", { who }),
-    };
+    return describeConflict(this, item);
   }
 
   choose(item, choice) {
@@ -251,4 +277,8 @@ export class BudgetApp {
     const cell = this.keys.activeCell();
     if (cell) this.keys.focusCell(cell);
   }
+}
+
+function copyShares(shares) {
+  return Object.fromEntries(Object.entries(shares).map(([actor, s]) => [actor, { ...s }]));
 }

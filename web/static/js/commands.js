@@ -21,6 +21,7 @@ export function fieldCommand(budgetId, lineId, field, value, expectedVersion) {
   if (kind === "amount") return { ...base, type: "change_amount", year: Number(key), amount: value };
   if (kind === "share") return { ...base, type: "set_share", actor_id: key, share: value };
   if (kind === "label") return { ...base, type: "rename_line", label: value };
+  if (kind === "kind") return { ...base, type: "set_line_kind", kind: value };
   return { ...base, type: "recategorise_line", category: value };
 }
 
@@ -31,11 +32,13 @@ export function commandField(command) {
     case "set_share": return `share:${command.actor_id}`;
     case "rename_line": return "label";
     case "recategorise_line": return "category";
+    case "set_line_kind": return "kind";
     default: return null;
   }
 }
 
 export function commandValue(command) {
+  if (command.type === "set_line_kind") return command.kind;
   return command.amount ?? command.share ?? command.label ?? command.category;
 }
 

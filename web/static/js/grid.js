@@ -1,33 +1,55 @@
 // The budget grid: a <table role="grid"> built from the sheet, updated in place (rows keyed by
 // line id, cells by field) so that focus, the cell being edited and markers survive updates.
+// Two header rows (the sector groups, then the columns) and four footer rows (costs, income,
+// net, funding gap) stay in view while the lines scroll; so does the line's name column.
 
+import { gridColumns } from "./columns.js";
+import { buildFrame } from "./gridframe.js";
+import { flash, markOther, showPresence } from "./gridmarks.js";
 import { readField } from "./sheet.js";
 
-const ACTIONS = ["up", "down", "remove"];
-
 export class Grid {
-  constructor(table, { t, numbers }) {
+  constructor(table, { t, numbers, legend = null }) {
     this.table = table;
+    this.legend = legend; // what the short organisation names stand for
     this.t = t;
     this.numbers = numbers;
     this.rows = new Map(); // line id → <tr>
     this.signature = null;
     this.rendering = false;
     this.presence = new Map(); // "lineId|field" → people
+    this.cols = [];
+    if (typeof ResizeObserver === "function" && table.parentElement) {
+      let width = 0;
+      new ResizeObserver(([entry]) => {
+        if (Math.abs(entry.contentRect.width - width) < 1) return;
+        width = entry.contentRect.width;
+        this.fit();
+      }).observe(table.parentElement);
+    }
   }
 
   /** Show `view` (lines with pending edits applied) and its totals. */
-  render(view, totals, marks, editable) {
+  render(view, totals, marks, options) {
     this.rendering = true;
     const focused = document.activeElement;
     try {
-      const columns = this.columns(view, editable);
-      const signature = JSON.stringify(columns.map((c) => [c.field, c.head, c.sector]));
-      if (signature !== this.signature) this.build(columns, signature);
-      this.editable = editable;
+      const { columns, groups } = gridColumns(view, { t: this.t, ...options });
+      const signature = JSON.stringify([columns.map((c) => [c.field, c.head, c.short, c.editable]),
+        groups.map((g) => [g.sector, g.head, g.collapsed, g.span])]);
+      const rebuilt = signature !== this.signature;
+      if (rebuilt) {
+        this.signature = signature;
+        this.cols = columns;
+        this.rows.clear();
+        this.body = buildFrame(this.table, columns, groups, this.t);
+        this.fillLegend(columns);
+      }
+      this.options = options;
       this.updateRows(view, totals, marks);
-      this.updateFooter(view, totals);
+      this.updateFooter(totals);
       this.showPresence();
+      if (rebuilt) this.fit();
     } finally {
       if (focused && focused !== document.activeElement && this.table.contains(focused)) {
         focused.focus({ preventScroll: true }); // moving a row in the DOM blurs what is in it
@@ -36,37 +58,21 @@ export class Grid {
     }
   }
 
-  columns(view, editable) {
-    const { t } = this;
-    return [
-      { field: "label", head: t("line_item"), kind: "text" },
-      { field: "category", head: t("category"), kind: "text" },
-      ...view.years.map((y) => ({ field: `amount:${y}`, head: String(y), kind: "money" })),
-      { field: "total", head: t("total"), kind: "total" },
-      ...view.actors.map((a) => ({ field: `share:${a.actor_id}`, head: a.name, kind: "share",
-                                   sector: a.sector, column: t("share_of", { org: a.name }) })),
-      ...(editable ? ACTIONS.map((a) => ({ field: a, head: t(`action_${a}`), kind: "action" })) : []),
-    ];
+  /** Short organisation names when the full ones would make the grid scroll sideways. */
+  fit() {
+    const scroll = this.table.parentElement;
+    if (!scroll || !this.cols.some((c) => c.kind === "share")) return;
+    this.table.dataset.compact = "false";
+    const overflows = scroll.scrollWidth > scroll.clientWidth + 1;
+    this.table.dataset.compact = String(overflows);
+    if (this.legend) this.legend.hidden = !overflows;
   }
 
-  build(columns, signature) {
-    this.signature = signature;
-    this.cols = columns;
-    this.rows.clear();
-    const head = el("thead", {}, el("tr", { "data-row": "head" }, ...columns.map((c) => {
-      const th = el("th", { scope: "col", tabindex: "-1", class: cls(c) });
-      if (c.kind === "action") th.append(el("span", { class: "visually-hidden" }, c.head));
-      else if (c.sector) th.append(el("span", { class: `sector sector-${c.sector}` }, c.head));
-      else th.append(c.head);
-      return th;
-    })));
-    this.body = el("tbody");
-    const foot = el("tfoot", {}, el("tr", { "data-row": "foot" }, ...columns.map((c, i) => (i === 0
-      ? el("th", { scope: "row", tabindex: "-1" }, this.t("total"))
-      : el("td", { tabindex: "-1", class: cls(c), "data-field": c.field, "aria-readonly": "true" },
-        el("span", { class: "value" }))))));
-    const caption = this.table.querySelector("caption");
-    this.table.replaceChildren(caption, head, this.body, foot);
+  fillLegend(columns) {
+    if (!this.legend) return;
+    const shares = columns.filter((c) => c.kind === "share" && c.short !== c.head);
+    this.legend.replaceChildren(...shares.flatMap((c, i) => [i ? " · " : "",
+      el("abbr", { title: c.head }, c.short), `: ${c.head}`]));
   }
 
   updateRows(view, totals, marks) {
@@ -80,6 +86,7 @@ export class Grid {
       }
       if (this.body.children[index] !== row) this.body.insertBefore(row, this.body.children[index] ?? null);
       row.classList.toggle("pending", marks.pendingLines.has(line.line_id));
+      row.classList.toggle("income-line", line.kind === "income");
       this.updateRow(row, line, index, view.lines.length, totals, marks);
     });
     for (const [lineId, row] of this.rows) {
@@ -98,67 +105,94 @@ export class Grid {
           el("button", { type: "button", tabindex: "-1", "data-action": c.field,
                          class: `icon-button ${c.field}` }));
       }
-      if (c.kind === "total") attrs["aria-readonly"] = "true";
+      if (!c.editable) attrs["aria-readonly"] = "true";
       if (c.field === "label") return el("th", { scope: "row", ...attrs }, el("span", { class: "value" }));
       return el("td", attrs, el("span", { class: "value" }));
     }));
   }
 
   updateRow(row, line, index, count, totals, marks) {
-    const { t, numbers } = this;
+    const { t } = this;
+    const figures = totals.lines.get(line.line_id);
     this.cols.forEach((c, i) => {
       const cell = row.cells[i];
       if (c.kind === "action") {
-        const button = cell.firstElementChild;
-        const disabled = (c.field === "up" && index === 0) || (c.field === "down" && index === count - 1);
-        setAttr(button, "aria-label", t(`${c.field}_line`, { label: line.label }));
-        setAttr(button, "aria-disabled", disabled ? "true" : null);
-        button.textContent = { up: "↑", down: "↓", remove: "✕" }[c.field];
+        this.updateAction(cell.firstElementChild, c.field, line, index, count);
         return;
       }
-      let shown;
-      let spoken;
-      if (c.kind === "total") {
-        const total = totals.lineTotals.get(line.line_id) ?? 0n;
-        shown = numbers.money(total, false);
-        spoken = numbers.money(total);
-      } else {
-        const { value } = readField(line, c.field);
-        [shown, spoken] = this.display(c, value);
-      }
+      const [shown, spoken] = this.shown(c, line, figures);
       const state = marks.pending.get(`${line.line_id}|${c.field}`) ?? null;
       setAttr(cell, "data-state", state);
-      setAttr(cell, "data-editable", this.editable && c.kind !== "total" ? "true" : null);
-      if (!cell.classList.contains("editing")) cell.querySelector(".value").textContent = shown;
+      setAttr(cell, "data-editable", this.options.editable && c.editable ? "true" : null);
+      if (!cell.classList.contains("editing")) setValue(cell.querySelector(".value"), shown);
+      const other = marks.others.get(`${line.line_id}|${c.field}`)
+        ?? (c.field === "label" ? marks.others.get(`${line.line_id}|line`) : undefined);
+      markOther(cell, other);
       const name = c.field === "label" ? null
         : t("cell_name", { line: line.label, column: c.column ?? c.head });
       const value = spoken === "" ? t("empty") : spoken;
-      const suffix = state ? ` (${t(state)})` : "";
-      setAttr(cell, "aria-label", name ? `${name}: ${value}${suffix}` : state ? `${shown}${suffix}` : null);
+      const notes = [state ? t(state) : null, other ? t("changed_unseen", { who: other.who }) : null]
+        .filter(Boolean).map((n) => ` (${n})`).join("");
+      const plain = Array.isArray(shown) ? shown.join(" ") : shown;
+      setAttr(cell, "aria-label", name ? `${name}: ${value}${notes}` : notes ? `${plain}${notes}` : null);
     });
+  }
+
+  /** What a body cell shows, and what a screen reader says for it. */
+  shown(c, line, figures) {
+    const { numbers, t } = this;
+    if (c.kind === "total") {
+      return [numbers.money(figures?.total ?? 0n, false), numbers.money(figures?.total ?? 0n)];
+    }
+    if (c.kind === "group") {
+      const sum = c.actors.reduce((acc, actor) => acc + (line.shares[actor]?.share ?? 0), 0);
+      return [numbers.share(sum), numbers.share(sum)];
+    }
+    if (c.kind === "shared") {
+      const sum = numbers.share(figures?.shared ?? 0) || numbers.share(0, true);
+      const rest = figures?.unallocated ?? 0n;
+      const text = rest > 0n ? t("unallocated", { amount: numbers.money(rest) }) : "";
+      return text ? [[sum, text], `${sum}, ${text}`] : [sum, sum];
+    }
+    return this.display(c, readField(line, c.field)?.value);
+  }
+
+  updateAction(button, action, line, index, count) {
+    const { t } = this;
+    let disabled = (action === "up" && index === 0) || (action === "down" && index === count - 1);
+    const refused = action === "remove" && !this.options.mayRemove(line);
+    disabled ||= refused;
+    setAttr(button, "aria-label", t(`${action}_line`, { label: line.label }));
+    setAttr(button, "aria-disabled", disabled ? "true" : null);
+    setAttr(button, "title", refused ? t("remove_not_yours") : null);
+    const symbol = { up: "↑", down: "↓", remove: "✕" }[action];
+    if (button.textContent !== symbol) button.textContent = symbol;
   }
 
   display(column, value) {
     if (column.kind === "money") return [this.numbers.money(value, false), this.numbers.money(value)];
     if (column.kind === "share") return [this.numbers.share(value), this.numbers.share(value)];
+    if (column.kind === "choice") {
+      const word = value ? this.t(`kind_${value}`) : "";
+      return [word, word];
+    }
     return [value ?? "", value ?? ""];
   }
 
-  updateFooter(view, totals) {
-    const row = this.table.tFoot.rows[0];
-    this.cols.forEach((c, i) => {
-      if (i === 0) return;
-      let value = null;
-      if (c.kind === "money") value = totals.byYear.get(c.field.split(":")[1]) ?? 0n;
-      else if (c.kind === "total") value = totals.total;
-      else if (c.kind === "share") value = totals.byActor.get(c.field.split(":")[1]) ?? 0n;
-      const cell = row.cells[i];
-      const shown = value === null ? "" : this.numbers.money(value, c.kind === "total");
-      const text = cell.querySelector(".value");
-      if (text && text.textContent !== shown) text.textContent = shown;
-      const name = this.t("cell_name", { line: this.t("total"), column: c.column ?? c.head });
-      setAttr(cell, "aria-label", value === null ? null : `${name}: ${this.numbers.money(value)}`);
-    });
+  updateFooter(totals) {
+    for (const row of this.table.tFoot.rows) {
+      const key = row.dataset.row.replace("foot-", "");
+      const head = row.cells[0].textContent;
+      this.cols.forEach((c, i) => {
+        if (i === 0) return;
+        const value = footValue(c, key, totals);
+        const cell = row.cells[i];
+        const shown = value === null ? "" : this.numbers.money(value, false);
+        setValue(cell.querySelector(".value"), shown);
+        const name = this.t("cell_name", { line: head, column: c.column ?? c.head });
+        setAttr(cell, "aria-label", value === null ? null : `${name}: ${this.numbers.money(value)}`);
+      });
+    }
   }
 
   cell(lineId, field) {
@@ -171,22 +205,7 @@ export class Grid {
 
   /** Mark a cell someone else just changed: a short highlight with their name. */
   flash(lineId, field, by) {
-    const cell = this.cell(lineId, field);
-    if (!cell) return;
-    cell.querySelector(".by-tag")?.remove();
-    const sector = by?.sector ?? "none";
-    cell.classList.remove("flash");
-    void cell.offsetWidth; // restart the animation when the same cell changes again
-    cell.classList.add("flash");
-    setAttr(cell, "data-flash-sector", sector);
-    if (by?.name) {
-      cell.append(el("span", { class: `by-tag sector-bg-${sector}`, "aria-hidden": "true" }, by.name));
-    }
-    clearTimeout(cell.flashTimer);
-    cell.flashTimer = setTimeout(() => {
-      cell.classList.remove("flash");
-      cell.querySelector(".by-tag")?.remove();
-    }, 3000);
+    flash(this, this.cell(lineId, field), by);
   }
 
   /** Outline the cells other people are on (people: [{name, sector, cell}]). */
@@ -200,27 +219,39 @@ export class Grid {
   }
 
   showPresence() {
-    for (const tag of this.table.querySelectorAll(".presence-tag")) tag.remove();
-    for (const cell of this.table.querySelectorAll("[data-presence]")) cell.removeAttribute("data-presence");
-    for (const [key, people] of this.presence) {
-      const [lineId, field] = key.split("|");
-      const cell = this.cell(lineId, field);
-      if (!cell) continue;
-      setAttr(cell, "data-presence", people[0].sector ?? "none");
-      const names = people.map((p) => p.name).join(", ");
-      cell.append(el("span", { class: `presence-tag sector-bg-${people[0].sector ?? "none"}`,
-                               "aria-hidden": "true", title: names },
-        people.map((p) => initials(p.name)).join(" ")));
-    }
+    showPresence(this);
   }
 }
 
-function cls(column) {
-  return ["money", "total", "share"].includes(column.kind) ? "num" : "";
+/** A footer cell's figure (BigInt öre), or null for none. */
+function footValue(column, key, totals) {
+  const pick = (entry) => (entry ? entry[key] : 0n);
+  if (column.kind === "money") return pick(totals.byYear.get(column.field.split(":")[1]));
+  if (column.kind === "total") return key === "gap" ? totals.gap : totals[key];
+  if (key === "gap") return null; // the funding gap is the budget's and each year's
+  if (column.kind === "share") return pick(totals.byActor.get(column.actor));
+  if (column.kind === "group") {
+    return column.actors.reduce((sum, actor) => sum + pick(totals.byActor.get(actor)), 0n);
+  }
+  return null; // (what no organisation shares is under the grid, in words)
 }
 
-function initials(name) {
-  return (name ?? "?").split(/\s+/u).map((w) => w[0]).join("").slice(0, 3).toUpperCase();
+function cls(column) {
+  return ["money", "total", "share", "group", "shared"].includes(column.kind) ? "num" : "";
+}
+
+/** Show `shown` (a text, or [figure, note] on two lines) in a value element, if it changed. */
+function setValue(node, shown) {
+  if (!node) return;
+  const key = Array.isArray(shown) ? shown.join("\n") : shown;
+  if (node.dataset.shown === key) return;
+  node.dataset.shown = key;
+  if (Array.isArray(shown)) {
+    node.replaceChildren(el("span", { class: "shared-sum" }, shown[0]), " ",
+      el("span", { class: "shared-rest" }, shown[1]));
+  } else {
+    node.textContent = shown;
+  }
 }
 
 export function setAttr(node, name, value) {

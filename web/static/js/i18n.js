@@ -1,5 +1,11 @@
 // UI strings come translated from the page (data-i18n); "{name}" marks a blank.
 
+/** A person's name as the reader should see it: erased people have none in live messages. */
+export function personName(t, person) {
+  if (person?.name) return person.name;
+  return person?.person_id ? t("erased_person", { id: person.person_id.slice(0, 8) }) : t("someone");
+}
+
 export function translator(strings) {
   const t = (key, params = {}) => {
     const text = strings[key] ?? key;

@@ -7,15 +7,18 @@ const ACK_TIMEOUT = 10000;
 
 export class LiveClient {
   /**
-   * `on` has: status(state, detail), change(change, {catchUp}), presence(people),
+   * `on` has: status(state, detail), change(change, {catchUp}), presence(changes) (a
+   * `presence_changed` message's per-person changes, in order),
    * joined(reply), reload() (a promise: the sheet again over HTTP), position() (ours).
    */
-  constructor({ planId, budgetId, on }) {
+  constructor({ planId, budgetId, on, presence = true }) {
     this.planId = planId;
     this.budgetId = budgetId;
+    this.presence = presence; // false: follow the plan without appearing in its presence
     this.on = on;
     this.ready = false; // joined on the current connection
     this.held = null; // changes received while a join is pending
+    this.heldPresence = null; // presence changes received meanwhile
     this.waiting = new Set(); // rejecters of calls not yet answered
   }
 
@@ -37,8 +40,20 @@ export class LiveClient {
       if (this.held) this.held.push(change);
       else if (this.ready) this.on.change(change, { catchUp: false });
     });
-    socket.on("presence", (message) => {
-      if (message.plan_id === this.planId) this.on.presence(message.people);
+    socket.on("access_ended", (message) => {
+      // No longer a member: the server took us out of the meeting; nothing more will come.
+      if (message.plan_id !== this.planId) return;
+      this.ready = false;
+      this.held = null;
+      this.heldPresence = null;
+      this.on.status("refused", message);
+    });
+    socket.on("presence_changed", (message) => {
+      // The join's reply has the whole list; these change it person by person.
+      // Those that come while the join is pending are newer than the reply's list: held.
+      if (message.plan_id !== this.planId) return;
+      if (this.heldPresence) this.heldPresence.push(message.changes);
+      else if (this.ready) this.on.presence(message.changes);
     });
     // The browser knows before the socket does: leave at once, come back when it is back.
     window.addEventListener("offline", () => {
@@ -56,17 +71,22 @@ export class LiveClient {
 
   async join() {
     this.held = [];
+    this.heldPresence = [];
     this.ready = false;
     let reply;
     try {
-      reply = await this.call("join", { plan_id: this.planId, budget_id: this.budgetId,
-                                        since: this.on.position() });
+      const join = { plan_id: this.planId, budget_id: this.budgetId, since: this.on.position(),
+                     presence_changes: true };
+      if (!this.presence) join.presence = false;
+      reply = await this.call("join", join);
     } catch {
       this.held = null;
+      this.heldPresence = null;
       return; // disconnected meanwhile: the next connect joins again
     }
     if (!reply.ok) {
       this.held = null;
+      this.heldPresence = null;
       this.on.status("refused", reply.error);
       return;
     }
@@ -80,6 +100,9 @@ export class LiveClient {
     for (const change of held) this.on.change(change, { catchUp: false });
     this.ready = true;
     this.on.joined(reply);
+    const heldPresence = this.heldPresence;
+    this.heldPresence = null;
+    for (const changes of heldPresence) this.on.presence(changes);
     this.on.status("connected");
   }
 
@@ -115,6 +138,7 @@ export class LiveClient {
   lost(reason) {
     this.ready = false;
     this.held = null;
+    this.heldPresence = null;
     for (const reject of [...this.waiting]) reject(new Error(reason));
     const offline = navigator.onLine === false || reason === "io client disconnect";
     this.on.status(offline ? "offline" : "reconnecting");

@@ -25,9 +25,9 @@ export class Numbers {
     return withUnit ? `${sign}${text}\u00a0${this.unit}` : `${sign}${text}`;
   }
 
-  /** Basis points as a percentage: 2500 → "25 %", 3333 → "33,33 %", 0 → "". */
-  share(bps) {
-    if (!bps) return "";
+  /** Basis points as a percentage: 2500 → "25 %", 3333 → "33,33 %", 0 → "" (or "0 %"). */
+  share(bps, showZero = false) {
+    if (!bps && !showZero) return "";
     const whole = Math.trunc(bps / 100);
     const rest = bps % 100;
     let text = this.whole.format(whole);

@@ -112,7 +112,7 @@ export class Outbox {
 
 function valueOf(command) {
   const value = commandValue(command);
-  for (const name of ["amount", "share", "label", "category"]) {
+  for (const name of ["amount", "share", "label", "category", "kind"]) {
     if (name in command) return { [name]: value };
   }
   return {};

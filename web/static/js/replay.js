@@ -1,8 +1,10 @@
-// Meeting replay: step through a budget's versions edit by edit, read-only.
-// A range input (arrow keys, Home, End) and previous/next buttons pick a version; each one is
-// fetched from /api/budgets/<id>/at?version=N and shown in a table of its own while the live
-// grid is hidden by the stylesheet ([data-replaying]; it keeps following the meeting underneath).
-// Leaving shows the live grid again.
+// Meeting replay: step through a budget's history change by change, read-only.
+// A range input (arrow keys, Home, End) and previous/next buttons pick a change number; the
+// budget after it is fetched from /api/budgets/<id>/at?version=N and shown in a table of its own
+// while the live grid is hidden by the stylesheet ([data-replaying]; it keeps following the
+// meeting underneath). Each step highlights the cell or line that change touched (a removed line
+// is shown crossed out where it was), scrolls it into view and says the change in the label, an
+// aria-live region. Leaving shows the live grid again.
 
 const DELAY_MS = 120; // while a slider is dragged, fetch only where it comes to rest
 
@@ -113,7 +115,7 @@ export class Replay {
     this.renderTable(state);
   }
 
-  renderTable({ budget, actors, lines, totals, version }) {
+  renderTable({ budget, actors, lines, totals, version, change }) {
     const money = (ore, unit = false) => this.numbers.money(ore ?? 0, unit);
     const cell = (tag, text, className) => {
       const element = document.createElement(tag);
@@ -136,15 +138,35 @@ export class Replay {
     for (const th of columns) th.scope = "col";
     const thead = document.createElement("thead");
     thead.append(row(columns));
-    const tbody = document.createElement("tbody");
-    for (const line of lines) {
+    const lineRow = (line) => {
       const label = cell("th", line.label);
       label.scope = "row";
+      label.dataset.field = "label";
+      const category = cell("td", line.category);
+      category.dataset.field = "category";
       const amounts = budget.years.map((y) => line.amounts[String(y)]?.amount ?? 0);
-      tbody.append(row([label, cell("td", line.category),
-        ...amounts.map((a) => cell("td", money(a), "num")),
-        cell("td", money(amounts.reduce((sum, a) => sum + a, 0)), "num"),
-        ...actors.map((a) => cell("td", this.numbers.share(line.shares[a.actor_id]?.share ?? 0), "num"))]));
+      const years = amounts.map((a, i) => {
+        const td = cell("td", money(a), "num");
+        td.dataset.field = `amount:${budget.years[i]}`;
+        return td;
+      });
+      const shares = actors.map((a) => {
+        const td = cell("td", this.numbers.share(line.shares[a.actor_id]?.share ?? 0), "num");
+        td.dataset.field = `share:${a.actor_id}`;
+        return td;
+      });
+      const tr = row([label, category, ...years,
+        cell("td", money(amounts.reduce((sum, a) => sum + a, 0)), "num"), ...shares]);
+      tr.dataset.line = line.line_id;
+      return tr;
+    };
+    const tbody = document.createElement("tbody");
+    tbody.append(...lines.map(lineRow));
+    const removed = change?.removed_line;
+    if (removed) { // shown crossed out where it was, though it is no longer in the budget
+      const tr = lineRow(removed);
+      tr.dataset.diff = "removed";
+      tbody.insertBefore(tr, tbody.children[removed.position] ?? null);
     }
     const total = cell("th", this.t("total"));
     total.scope = "row";
@@ -154,5 +176,36 @@ export class Replay {
       cell("td", money(totals.total, true), "num"),
       ...actors.map((a) => cell("td", money(totals.by_actor[a.actor_id]), "num"))]));
     this.table.replaceChildren(caption, thead, tbody, tfoot);
+    this.mark(tbody, change?.touched);
+  }
+
+  /** Highlight the cell (or line) the change touched, say so in words, scroll it into view. */
+  mark(tbody, touched) {
+    delete this.root.dataset.replayChanged;
+    if (!touched) return;
+    const tr = [...tbody.rows].find((r) => r.dataset.line === touched.line_id);
+    if (!tr) return;
+    const byField = touched.field
+      ? [...tr.cells].find((c) => c.dataset.field === touched.field) : null;
+    const label = tr.querySelector("[data-field='label']");
+    if (touched.state === "changed") {
+      const target = byField ?? label; // a field without a column of its own: its line
+      target.classList.add("changed");
+      const note = document.createElement("span");
+      note.className = "visually-hidden";
+      note.textContent = ` (${this.t("changed")})`;
+      target.append(note);
+      this.root.dataset.replayChanged = touched.field ?? "label";
+      target.scrollIntoView({ block: "nearest", inline: "nearest" });
+      return;
+    }
+    tr.classList.add("changed-line");
+    tr.dataset.changed = touched.state;
+    const note = document.createElement("span");
+    note.className = "change-mark";
+    note.textContent = ` (${this.t(touched.state)})`;
+    label.append(note);
+    this.root.dataset.replayChanged = touched.state;
+    label.scrollIntoView({ block: "nearest", inline: "nearest" });
   }
 }

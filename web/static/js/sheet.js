@@ -2,6 +2,7 @@
 // update it idempotently (docs/realtime.md, "Applying changes").
 
 const FIELD_CHANGES = new Set(["LineItemChanged", "LineItemAmountChanged", "CostShareChanged"]);
+export const KINDS = ["cost", "income"];
 
 export class Sheet {
   constructor(json) {
@@ -14,10 +15,19 @@ export class Sheet {
     this.years = [...json.budget.years];
     this.actors = json.actors.map((a) => ({ ...a }));
     this.lines = json.lines.map(copyLine);
+    this.archived = Boolean(this.archived || json.archived); // set by the page, kept on reload
+    // Confirmed commitments toward each line (they count while the line is in the budget, so
+    // a line removed and restored brings its commitments back): {line_id: {committed, by_year}}.
+    this.commitments = new Map(Object.entries(json.totals?.lines ?? {}).map(([id, entry]) => [
+      id, { committed: entry.committed ?? 0, byYear: { ...(entry.committed_by_year ?? {}) } }]));
   }
 
   line(lineId) {
     return this.lines.find((l) => l.line_id === lineId);
+  }
+
+  actor(actorId) {
+    return this.actors.find((a) => a.actor_id === actorId);
   }
 
   /** Field (value, version) of a line, or null; `field` is "label", "amount:2027" … */
@@ -56,7 +66,7 @@ export class Sheet {
       case "LineItemAdded":
         return this.insert(newLine(data, this.years), data.position);
       case "LineItemRestored":
-        return this.insert(copyLine(data.line), data.position);
+        return this.insert(copyLine(data.line), data.position, { restored: true });
       case "LineItemRemoved":
         return this.remove(data.line_id);
       case "LineItemMoved":
@@ -64,30 +74,48 @@ export class Sheet {
       case "StatusChanged":
         this.budget.status = data.status;
         return { status: data.status };
+      case "YearAdded":
+        return this.addYear(data.year);
+      case "YearRemoved":
+        return this.removeYear(data.year);
       default:
         return null; // a kind of change this page does not show
     }
   }
 
   applyPlan(type, data) {
+    if (type === "Archived") {
+      this.archived = true;
+      return { archived: true };
+    }
+    if (type === "ActorRemoved") {
+      this.actors = this.actors.filter((a) => a.actor_id !== data.actor_id);
+      return { actors: true };
+    }
+    if (type === "ActorLeft") {
+      const known = this.actor(data.actor_id);
+      if (known) known.left = true;
+      return known ? { actors: true } : null;
+    }
     if (type !== "ActorAdded" && type !== "ActorChanged") return null;
-    const known = this.actors.find((a) => a.actor_id === data.actor_id);
+    const known = this.actor(data.actor_id);
     if (known) Object.assign(known, { name: data.name, sector: data.sector });
-    else this.actors.push({ actor_id: data.actor_id, name: data.name, sector: data.sector });
+    else this.actors.push({ actor_id: data.actor_id, name: data.name, sector: data.sector, left: false });
     return { actors: true };
   }
 
-  insert(line, position) {
+  insert(line, position, how = {}) {
     if (this.line(line.line_id)) return null;
     this.lines.splice(clamp(position, this.lines.length), 0, line);
-    return { lineId: line.line_id, added: true };
+    return { lineId: line.line_id, added: !how.restored, restored: Boolean(how.restored),
+             label: line.label };
   }
 
   remove(lineId) {
     const index = this.lines.findIndex((l) => l.line_id === lineId);
     if (index < 0) return null;
     const [line] = this.lines.splice(index, 1);
-    return { lineId, removed: true, label: line.label };
+    return { lineId, removed: true, label: line.label, line };
   }
 
   move(lineId, position) {
@@ -96,6 +124,22 @@ export class Sheet {
     const [line] = this.lines.splice(index, 1);
     this.lines.splice(clamp(position, this.lines.length), 0, line);
     return index === position ? null : { lineId, moved: true };
+  }
+
+  addYear(year) {
+    if (this.years.includes(year)) return null;
+    this.years = [...this.years, year].sort((a, b) => a - b);
+    this.budget.years = [...this.years];
+    for (const line of this.lines) line.amounts[year] ??= { amount: 0, version: 1 };
+    return { years: true };
+  }
+
+  removeYear(year) {
+    if (!this.years.includes(year)) return null;
+    this.years = this.years.filter((y) => y !== year);
+    this.budget.years = [...this.years];
+    for (const line of this.lines) delete line.amounts[year];
+    return { years: true };
   }
 }
 
@@ -115,7 +159,7 @@ export function readField(line, field) {
     const cell = line.shares[key];
     return cell ? { value: cell.share ?? 0, version: cell.version } : { value: 0, version: 0 };
   }
-  if (kind === "label" || kind === "category") {
+  if (kind === "label" || kind === "category" || kind === "kind") {
     return { value: line[kind], version: line[`${kind}_version`] };
   }
   return null;
@@ -125,7 +169,7 @@ export function writeField(line, field, value, version) {
   const [kind, key] = field.split(":");
   if (kind === "amount") line.amounts[key] = { amount: value, version };
   else if (kind === "share") line.shares[key] = { share: value ?? 0, version };
-  else if (kind === "label" || kind === "category") {
+  else if (kind === "label" || kind === "category" || kind === "kind") {
     line[kind] = value;
     line[`${kind}_version`] = version;
   }
@@ -138,6 +182,7 @@ export function newLine(data, years) {
   return {
     line_id: data.line_id, label: data.label, label_version: 1,
     category: data.category ?? "", category_version: 1,
+    kind: KINDS.includes(data.kind) ? data.kind : "cost", kind_version: 1,
     service_id: data.service_id ?? null, service_version: 1, amounts, shares: {},
   };
 }
@@ -145,9 +190,15 @@ export function newLine(data, years) {
 export function copyLine(line) {
   return {
     ...line,
+    kind: line.kind ?? "cost", kind_version: line.kind_version ?? 1,
     amounts: Object.fromEntries(Object.entries(line.amounts).map(([y, c]) => [y, { ...c }])),
     shares: Object.fromEntries(Object.entries(line.shares).map(([a, c]) => [a, { ...c }])),
   };
+}
+
+/** The share (basis points) an organisation has of a line (0 for none). */
+export function shareOf(line, actorId) {
+  return line?.shares?.[actorId]?.share ?? 0;
 }
 
 function clamp(position, length) {

@@ -1,29 +1,32 @@
-// The figures under the grid: total cost, funding gap, unallocated and cost per sector.
-// Committed amounts come from the server (commitments are not edited here); the rest follows
-// the grid live.
+// The figures under the grid: costs, income and net, confirmed commitments and the funding gap
+// on the net, what no organisation shares, and costs, income and net per sector. Confirmed
+// commitments toward each line come from the server (they are not edited here); everything
+// follows the grid live.
 
 import { el } from "./grid.js";
 
 export class Summary {
-  constructor(root, { t, numbers, committed }) {
+  constructor(root, { t, numbers }) {
     this.root = root;
     this.t = t;
     this.numbers = numbers;
-    this.committed = BigInt(committed);
   }
 
   update(totals) {
-    const gap = totals.total > this.committed ? totals.total - this.committed : 0n;
-    this.set("total", totals.total);
-    this.set("committed", this.committed);
-    this.set("gap", gap);
+    this.set("costs", totals.costs);
+    this.set("income", totals.income);
+    this.set("total", totals.net);
+    this.set("committed", totals.committed);
+    this.set("gap", totals.gap);
     this.set("unallocated", totals.unallocated);
+    this.set("unallocated-income", totals.unallocatedIncome);
     const body = this.root.querySelector("[data-figure='sectors']");
     if (!body) return;
-    const rows = [...totals.bySector].map(([sector, total]) => el("tr", {},
+    const money = (value) => el("td", { class: "num" }, this.numbers.money(value));
+    const rows = [...totals.bySector].map(([sector, f]) => el("tr", { "data-sector": sector },
       el("th", { scope: "row" },
         el("span", { class: `sector sector-${sector}` }, this.t(`sector_${sector}`))),
-      el("td", { class: "num" }, this.numbers.money(total))));
+      money(f.costs), money(f.income), money(f.net)));
     const text = rows.map((r) => r.textContent).join("|");
     if (body.dataset.shown !== text) {
       body.replaceChildren(...rows);

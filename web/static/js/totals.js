@@ -1,4 +1,4 @@
-// Totals of a sheet, computed the way the server computes them (projections/queries.py),
+// Totals of a sheet, computed the way the server computes them (projections/sheet.py),
 // with BigInt so that sums of many large amounts stay exact.
 
 const FULL = 10000n;
@@ -36,34 +36,67 @@ function compareCodePoints(a, b) {
   return a < b ? -1 : 1;
 }
 
-/** Every total the page shows, from the lines as they are shown (BigInt öre). */
-export function sheetTotals(view) {
+const figures = () => ({ costs: 0n, income: 0n, net: 0n });
+
+function add(entry, income, amount) {
+  entry[income ? "income" : "costs"] += amount;
+  entry.net += income ? -amount : amount;
+}
+
+const positive = (value) => (value > 0n ? value : 0n);
+
+/**
+ * Every total the page shows, from the lines as they are shown (BigInt öre), the way
+ * projections/sheet.py works them out: costs, income and net (= costs − income) per year,
+ * organisation and sector; each line's total, net, shares' sum and unallocated part; and the
+ * funding gap on the net (net − confirmed commitments toward the lines, never below 0).
+ * `commitments` maps a line id to {committed, byYear} (confirmed commitments toward it).
+ */
+export function sheetTotals(view, commitments = new Map()) {
   const { years, actors, lines } = view;
-  const byYear = new Map(years.map((y) => [String(y), 0n]));
-  const byActor = new Map(actors.map((a) => [a.actor_id, 0n]));
-  const lineTotals = new Map();
-  let total = 0n;
-  let unallocated = 0n;
+  const byYear = new Map(years.map((y) => [String(y), { ...figures(), committed: 0n, gap: 0n }]));
+  const byActor = new Map(actors.map((a) => [a.actor_id, figures()]));
+  const perLine = new Map();
+  const sums = { ...figures(), committed: 0n, unallocated: 0n, unallocatedIncome: 0n };
   for (const line of lines) {
+    const income = line.kind === "income";
     const shares = Object.fromEntries(
       Object.entries(line.shares).map(([actor, s]) => [actor, s.share ?? 0]));
-    let lineTotal = 0n;
+    const pledged = commitments.get(line.line_id) ?? { committed: 0, byYear: {} };
+    const entry = { total: 0n, net: 0n, unallocated: 0n, committed: BigInt(pledged.committed ?? 0),
+                    shared: Object.values(shares).reduce((sum, bps) => sum + bps, 0), gap: 0n };
     for (const [year, cell] of Object.entries(line.amounts)) {
       const amount = BigInt(cell.amount ?? 0);
-      lineTotal += amount;
-      byYear.set(year, (byYear.get(year) ?? 0n) + amount);
+      entry.total += amount;
+      const yearly = byYear.get(year) ?? { ...figures(), committed: 0n, gap: 0n };
+      byYear.set(year, yearly);
+      add(yearly, income, amount);
+      yearly.committed += BigInt(pledged.byYear?.[year] ?? 0);
       const { parts, rest } = splitAmount(amount, shares);
-      unallocated += rest;
+      entry.unallocated += rest;
       for (const [actor, part] of parts) {
-        if (byActor.has(actor)) byActor.set(actor, byActor.get(actor) + part);
+        if (byActor.has(actor)) add(byActor.get(actor), income, part);
       }
     }
-    lineTotals.set(line.line_id, lineTotal);
-    total += lineTotal;
+    entry.net = income ? -entry.total : entry.total;
+    entry.gap = income ? 0n : positive(entry.net - entry.committed);
+    if (income) sums.unallocatedIncome += entry.unallocated;
+    else sums.unallocated += entry.unallocated;
+    sums.committed += entry.committed;
+    perLine.set(line.line_id, entry);
   }
+  for (const yearly of byYear.values()) {
+    sums.costs += yearly.costs;
+    sums.income += yearly.income;
+    yearly.gap = positive(yearly.net - yearly.committed);
+  }
+  sums.net = sums.costs - sums.income;
   const bySector = new Map();
   for (const actor of actors) {
-    bySector.set(actor.sector, (bySector.get(actor.sector) ?? 0n) + byActor.get(actor.actor_id));
+    const sector = bySector.get(actor.sector) ?? figures();
+    bySector.set(actor.sector, sector);
+    for (const key of ["costs", "income", "net"]) sector[key] += byActor.get(actor.actor_id)[key];
   }
-  return { total, byYear, byActor, bySector, unallocated, lineTotals };
+  return { ...sums, gap: positive(sums.net - sums.committed), byYear, byActor, bySector,
+           lines: perLine };
 }

