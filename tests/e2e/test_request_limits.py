@@ -174,7 +174,10 @@ def _head(host: str, port: int, extra: str) -> socket.socket:
 
 
 def _answered(conn: socket.socket) -> bool:
-    return bool(select.select([conn], [], [], 0)[0])
+    # poll, not select: select() refuses descriptors above 1023, which a long suite reaches.
+    poller = select.poll()
+    poller.register(conn, select.POLLIN)
+    return bool(poller.poll(0))
 
 
 def _status_line(conn: socket.socket) -> bytes:
