@@ -133,6 +133,21 @@ class SubscribableSQLiteRecorder(SQLiteCommandLog, SQLiteApplicationRecorder):
                 notifications.append(notification)
         return notifications
 
+    def select_events_together(self, since: Sequence[tuple[UUID, int]]) -> list[StoredEvent]:
+        """Each aggregate's events after its version, in one statement (domain/fresh.py)."""
+        one = (f"SELECT originator_id, originator_version, topic, state FROM "  # nosec B608
+               f"{self.events_table_name} WHERE originator_id = ? AND originator_version > ?")
+        statement = " UNION ALL ".join([one] * len(since)) + " ORDER BY 1, 2"
+        params = [value for key, version in since for value in (key.hex, version)]
+        convert = self.convert_originator_id
+        with self.datastore.transaction(commit=False) as c:
+            cursor = c.sqlite_cursor
+            cursor.row_factory = None
+            cursor.execute(statement, params)
+            return [StoredEvent(originator_id=convert(originator_id), originator_version=version,
+                                topic=topic, state=state)
+                    for originator_id, version, topic, state in cursor.fetchall()]
+
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
     ) -> Subscription[ApplicationRecorder]:
