@@ -86,7 +86,11 @@ class AuditLogProjection(ViewProjection):
         subject = known.get((plan_id, subject_id)) if subject_id else None
         own = known.get((plan_id, aggregate_id))
         org = known.get((plan_id, org_id)) if org_id else None
-        return (position, e.timestamp.isoformat(timespec="microseconds"), plan_id, e.acted_by,
+        stamp = e.timestamp
+        # Plain isoformat() is a third cheaper and the same text unless the microseconds are 0.
+        recorded_at = stamp.isoformat() if stamp.microsecond else stamp.isoformat(
+            timespec="microseconds")
+        return (position, recorded_at, plan_id, e.acted_by,
                 org_id, org and org["sector"], aggregate_type, aggregate_id,
                 e.originator_version, event_type, subject_id, own and own["name"],
                 subject and subject["name"], org and org["name"], encode(fields))
