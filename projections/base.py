@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import functools
 import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 from eventsourcing.domain import DomainEventProtocol
@@ -121,12 +120,11 @@ class ViewProjection(Projection[ViewRecorder]):
         """Drop anything kept in memory between batches."""
 
 
-def process_batches(engine: Engine | Connection, projections: Sequence[ViewProjection],
+def process_batches(engine: Engine, projections: Sequence[ViewProjection],
                     positions: dict[str, int], events: Sequence[Positioned]) -> None:
     """Apply a batch to every projection that has not seen it, each with its tracking, atomically.
 
     `positions` maps projection name → last processed position and is updated after commit.
-    `engine` may be a connection (not in a transaction) that the batch's transaction uses.
     """
     if not events:
         return
@@ -142,10 +140,10 @@ def process_batches(engine: Engine | Connection, projections: Sequence[ViewProje
         projection.view.notify_committed()
 
 
-def _apply_in_one_transaction(engine: Engine | Connection, projections: Sequence[ViewProjection],
+def _apply_in_one_transaction(engine: Engine, projections: Sequence[ViewProjection],
                               positions: dict[str, int], events: Sequence[Positioned],
                               last: int) -> None:
-    with _transaction(engine) as conn:
+    with engine.begin() as conn:
         if conn.dialect.name == "postgresql":
             # Views can be rebuilt from the log and their tracking commits with them: a batch a
             # crash loses is applied again, so its commit need not wait for the disk (browsers,
@@ -158,16 +156,6 @@ def _apply_in_one_transaction(engine: Engine | Connection, projections: Sequence
             if unseen:
                 projection.view.insert_tracking_in(conn, Tracking(projection.application_name, last))
                 projection.apply_batch(conn, unseen)
-
-
-@contextmanager
-def _transaction(bind: Engine | Connection) -> Iterator[Connection]:
-    if isinstance(bind, Connection):
-        with bind.begin():
-            yield bind
-    else:
-        with bind.begin() as conn:
-            yield conn
 
 
 class HandlerProjection(ViewProjection):

@@ -13,13 +13,12 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from eventsourcing.application import Application
 from sqlalchemy import delete, inspect, select
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from projections.base import Positioned, ViewProjection, ViewRecorder, process_batches
 from projections.chain import ChainFollower
@@ -31,28 +30,6 @@ Progress = Callable[[int, int], None]
 #: Events a restarted follower sends again that its publisher may have missed; beyond that,
 #: clients catch up from the store when they join again (`since`), as after any long gap.
 REPUBLISH_LIMIT = 10_000
-
-
-@contextmanager
-def _one_checkpoint(conn: Connection) -> Iterator[None]:
-    """SQLite: the rebuild's writes (every view and its indexes, a hundred megabytes for a
-    hundred thousand events) stay in the WAL and are copied into the database once at the end,
-    not every 1 000 pages with two disk syncs each time; durability is as before (the WAL is
-    synced at the checkpoint, and a crash before it leaves a rebuild to run again)."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    every = conn.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar()
-    conn.exec_driver_sql("PRAGMA wal_autocheckpoint=0")
-    conn.commit()  # SQLAlchemy's autobegun transaction: the batches begin their own
-    try:
-        yield
-    finally:
-        conn.rollback()  # after a failed batch
-        conn.exec_driver_sql(f"PRAGMA wal_autocheckpoint={int(every or 1000)}")
-        # TRUNCATE: the WAL file gives its space back rather than staying as large as the views.
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        conn.commit()
 
 
 class ProjectionRunner:
@@ -140,10 +117,9 @@ class ProjectionRunner:
     # ---- catching up and rebuilding ---------------------------------------------------------
 
     def catch_up(self, progress: Progress | None = None, batch_size: int | None = None,
-                 publish: bool = True, upto: int | None = None,
-                 bind: Connection | None = None) -> int:
+                 publish: bool = True, upto: int | None = None) -> int:
         """Apply everything stored after the slowest projection's (or the chain's) position
-        (up to `upto` if given), each batch in a transaction of its own (on `bind` if given)."""
+        (up to `upto` if given)."""
         with self._applying:
             self.load_positions()
         recorder = self.app.recorder
@@ -156,7 +132,7 @@ class ProjectionRunner:
                 inclusive_of_start=False)
             if not notifications:
                 break
-            self._apply(notifications, publish, bind)
+            self._apply(notifications, publish)
             position = notifications[-1].id
             if progress:
                 progress(position, top)
@@ -175,17 +151,15 @@ class ProjectionRunner:
             index.drop(self.engine)
         collecting = gc.isenabled()
         gc.disable()  # a rebuild makes millions of short-lived objects and no cycles worth it
-        with self.engine.connect() as conn, _one_checkpoint(conn):
-            try:
-                # Nobody follows the views while they are rebuilt: nothing to tell anyone.
-                return self.catch_up(progress, batch_size=max(self.batch_size, 5000),
-                                     publish=False, upto=upto, bind=conn)
-            finally:
-                if collecting:
-                    gc.enable()
-                with conn.begin():
-                    for index in indexes:
-                        index.create(conn)
+        try:
+            # Nobody follows the views while they are rebuilt: nothing to tell anyone.
+            return self.catch_up(progress, batch_size=max(self.batch_size, 5000), publish=False,
+                                 upto=upto)
+        finally:
+            if collecting:
+                gc.enable()
+            for index in indexes:
+                index.create(self.engine)
 
     def reset(self) -> None:
         """Drop this runner's views and forget their positions (they start again from #1).
@@ -202,8 +176,7 @@ class ProjectionRunner:
             for projection in self.projections:
                 projection.forget()
 
-    def _apply(self, notifications: Sequence[Any], publish: bool = True,
-               bind: Connection | None = None) -> None:
+    def _apply(self, notifications: Sequence[Any], publish: bool = True) -> None:
         with self._applying:
             if not notifications or notifications[-1].id <= self._behind:
                 return
@@ -216,7 +189,7 @@ class ProjectionRunner:
                 return
             to_event = self.app.mapper.to_domain_event
             events: list[Positioned] = [(to_event(n), n.id) for n in fresh]
-            process_batches(bind or self.engine, self.projections, self.positions, events)
+            process_batches(self.engine, self.projections, self.positions, events)
             if publish and self.publisher is not None:
                 # After the commit, in log order (one batch at a time): a raise here makes the
                 # follower start again from the database and send again from the publisher's head.
