@@ -113,8 +113,15 @@ class PostgresRecorder(PostgresApplicationRecorder):
                     column=Identifier(name), column_name=Literal(name),
                     schema_name=Literal(self.datastore.schema), table_name=Literal(TABLE), **names))
 
+    #: Snapshots come with the events they follow (domain/application.py), stored in the same
+    #: transaction: eventsourcing's own way reloads the aggregate and commits them apart.
+    records_snapshots = True
+
     def _insert_events(self, curs: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> None:
         super()._insert_events(curs, stored_events, **kwargs)
+        if (snapshots := kwargs.get("snapshots")) is not None:
+            recorder, stored = snapshots
+            recorder._insert_stored_events(curs, stored)
         if (record := kwargs.get("command")) is not None:
             curs.execute(SQL("INSERT INTO {schema}.{table} ({columns}) VALUES ({values})").format(
                 schema=Identifier(self.datastore.schema), table=Identifier(TABLE),
