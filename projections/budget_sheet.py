@@ -15,6 +15,11 @@ class BudgetSheetProjection(HandlerProjection):
     name = "budget_sheet"
     tables = (budget, budget_line, budget_amount, budget_share)
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The budgets this batch has touched, by id: their id text and row (see `_touch`).
+        self._touched: dict[Any, tuple[str, Any]] = {}
+
     def caches(self) -> SimpleNamespace:
         return SimpleNamespace(
             budgets=RowCache(budget, "budget_id"),
@@ -22,11 +27,6 @@ class BudgetSheetProjection(HandlerProjection):
             amounts=RowCache(budget_amount, "budget_id"),
             shares=RowCache(budget_share, "budget_id"),
         )
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        #: The budgets this batch has touched, by id: their id text and row (see `_touch`).
-        self._touched: dict[Any, tuple[str, Any]] = {}
 
     def flush(self, work: SimpleNamespace) -> None:
         for cache in (work.budgets, work.lines, work.amounts, work.shares):
