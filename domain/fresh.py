@@ -50,16 +50,24 @@ class FreshRepository(Repository[UUID]):
         to_event = self.event_store.mapper.to_domain_event
         fresh = []
         for key, aggregate in zip(aggregate_ids, aggregates, strict=True):
-            lock = self._use_fastforward_lock(key)  # as Repository.get fast-forwards
-            try:
-                with lock:
-                    # Another reader may have moved it on since the read: apply only the rest.
-                    for event in [to_event(s) for s in stored if s.originator_id == key
-                                  and s.originator_version > aggregate.version]:
-                        aggregate = event.mutate(aggregate)
-            finally:
-                self._disuse_fastforward_lock(key)
-            if aggregate is None:
-                return None
+            # Usually nothing is new (this process saved it last, and a save updates the cache):
+            # then there is nothing to apply and no fast-forward lock to take.
+            if any(s.originator_id == key for s in stored):
+                aggregate = self._fast_forward(key, aggregate, stored, to_event)
+                if aggregate is None:
+                    return None
             fresh.append(aggregate)
         return fresh
+
+    def _fast_forward(self, key: UUID, aggregate: Any, stored: Sequence[StoredEvent],
+                      to_event: Any) -> Any | None:
+        lock = self._use_fastforward_lock(key)  # as Repository.get fast-forwards
+        try:
+            with lock:
+                # Another reader may have moved it on since the read: apply only the rest.
+                for event in [to_event(s) for s in stored if s.originator_id == key
+                              and s.originator_version > aggregate.version]:
+                    aggregate = event.mutate(aggregate)
+        finally:
+            self._disuse_fastforward_lock(key)
+        return aggregate
