@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Collection, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from copy import deepcopy
 from typing import Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper
+from eventsourcing.utils import strtobool
 
 from domain import serial
 from domain.access import READ, Right, check
@@ -18,6 +20,7 @@ from domain.commitments import Commitment
 from domain.context import acting_as, current_acting
 from domain.decisions import Decision
 from domain.errors import Busy, CommandIdTaken, Conflict, NotFound, RuleViolated, translatable
+from domain.fresh import FreshRepository
 from domain.mapping import DateAsISO, EventMapper
 from domain.plans import Plan
 from domain.ports import OrganisationUsage
@@ -57,6 +60,18 @@ class SamverkanCore(Application):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def construct_repository(self) -> FreshRepository:
+        """eventsourcing's repository, as it would be made, that can also read a command's
+        aggregate and its plan in one go (domain/fresh.py)."""
+        env = self.env
+        maxsize = env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return FreshRepository(
+            event_store=self.events, snapshot_store=self.snapshots,
+            cache_maxsize=int(maxsize) if maxsize else None,
+            fastforward=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")))
 
     def construct_mapper(self) -> Mapper[UUID]:
         return self.factory.mapper(transcoder=self.construct_transcoder(),
@@ -169,8 +184,8 @@ class SamverkanCore(Application):
         itself carries its authority (joining by invitation).
         """
         def attempt() -> Saved:
-            aggregate = self.load(cls, aggregate_id)
-            with self._authorised(aggregate, right, org_of(aggregate) if org_of else None):
+            aggregate, plan = self._with_plan(cls, aggregate_id)
+            with self._authorised(aggregate, right, org_of(aggregate) if org_of else None, plan):
                 if (earlier := self._earlier_receipt(aggregate.plan_id, aggregate.id)) is not None:
                     return earlier  # a command sent again (after a dropped connection) runs once
                 result = command(aggregate)
@@ -199,15 +214,35 @@ class SamverkanCore(Application):
                                 "try again in a moment."),
                    retry_after=serial.BUSY_RETRY_AFTER, id=str(key))
 
+    def _with_plan(self, cls: type[T], aggregate_id: UUID | str) -> tuple[T, Plan | None]:
+        """The aggregate to change (a copy) and, if it is not a plan, its plan (for reading):
+        when both are cached, brought up to date with one read of the store; otherwise (None
+        for the plan) `_authorised` loads the plan itself."""
+        repository = self.repository
+        if cls is not Plan and isinstance(repository, FreshRepository):
+            with suppress(ValueError):
+                key = aggregate_id if isinstance(aggregate_id, UUID) else UUID(str(aggregate_id))
+                cached = repository.cached(key)
+                if isinstance(cached, cls) and isinstance(plan_id := getattr(cached, "plan_id", None), str):
+                    fresh = repository.get_fresh([key, UUID(plan_id)])
+                    if fresh is not None and isinstance(fresh[1], Plan):
+                        aggregate = fresh[0]
+                        return (deepcopy(aggregate) if repository.deepcopy_from_cache
+                                else aggregate), fresh[1]
+        return self.load(cls, aggregate_id), None
+
     @contextmanager
     def _authorised(self, aggregate: Any, right: Right | None,
-                    orgs: str | Collection[str] | None) -> Iterator[None]:
+                    orgs: str | Collection[str] | None,
+                    plan: Plan | None = None) -> Iterator[None]:
         """Refuse unless the acting person's role in the aggregate's plan has `right` (for the
         organisations concerned), and refuse anything in an archived plan; inside, events
         record the organisation the person represents in that plan (from the plan's own
-        members, not from whoever set up the request). Every write passes here."""
-        plan = aggregate if isinstance(aggregate, Plan) else self.load(
-            Plan, aggregate.plan_id, copy=False)
+        members, not from whoever set up the request). Every write passes here. `plan`: the
+        aggregate's plan when the caller has just read it."""
+        if plan is None:
+            plan = aggregate if isinstance(aggregate, Plan) else self.load(
+                Plan, aggregate.plan_id, copy=False)
         if right is None:  # the command carries its own authority (joining by invitation)
             plan.require_open()
             yield

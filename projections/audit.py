@@ -21,7 +21,7 @@ from domain.budgets import Budget
 from domain.plans import Plan
 from domain.services import SharedService
 from projections.base import ViewProjection
-from projections.rows import RowCache, bulk_insert
+from projections.rows import RowCache, id_text, insert_values
 from projections.tables import audit_log, audit_name
 
 AGGREGATE_TYPES = {"Plan": "plan", "Budget": "budget", "SharedService": "service",
@@ -67,10 +67,11 @@ class AuditLogProjection(ViewProjection):
             remember(names, event)
             rows.append(row(names, event, position, encode))
         names.flush()
-        bulk_insert(conn, audit_log, rows)
+        insert_values(conn, audit_log, rows)
 
     @staticmethod
-    def _row(names: RowCache, e: Any, position: int, encode: Any = standard_json) -> dict[str, Any]:
+    def _row(names: RowCache, e: Any, position: int, encode: Any = standard_json) -> tuple[Any, ...]:
+        """The event's audit row: its values in the order of audit_log's columns."""
         aggregate_type, event_type, field_names, subject_key = _shape(type(e))
         state = e.__dict__
         fields = {k: state[k] for k in field_names if k in state}
@@ -80,21 +81,19 @@ class AuditLogProjection(ViewProjection):
         if "line" in fields:
             fields["line"] = {"label": fields["line"]["label"]["value"]}
         plan_id, org_id = e.plan_id, e.acted_for
-        aggregate_id = str(e.originator_id)
+        aggregate_id = id_text(e.originator_id)
         known = names.rows
         subject = known.get((plan_id, subject_id)) if subject_id else None
         own = known.get((plan_id, aggregate_id))
         org = known.get((plan_id, org_id)) if org_id else None
-        return {
-            "position": position, "plan_id": plan_id,
-            "recorded_at": e.timestamp.isoformat(timespec="microseconds"),
-            "person_id": e.acted_by, "org_id": org_id, "sector": org and org["sector"],
-            "aggregate_type": aggregate_type, "aggregate_id": aggregate_id,
-            "aggregate_version": e.originator_version, "event_type": event_type,
-            "subject_id": subject_id, "aggregate_name": own and own["name"],
-            "subject_name": subject and subject["name"], "org_name": org and org["name"],
-            "details": encode(fields),
-        }
+        stamp = e.timestamp
+        # Plain isoformat() is a third cheaper and the same text unless the microseconds are 0.
+        recorded_at = stamp.isoformat() if stamp.microsecond else stamp.isoformat(
+            timespec="microseconds")
+        return (position, recorded_at, plan_id, e.acted_by,
+                org_id, org and org["sector"], aggregate_type, aggregate_id,
+                e.originator_version, event_type, subject_id, own and own["name"],
+                subject and subject["name"], org and org["name"], encode(fields))
 
 
 @functools.cache

@@ -7,13 +7,18 @@ from typing import Any
 
 from domain.budgets import Budget
 from projections.base import HandlerProjection, handles
-from projections.rows import RowCache
+from projections.rows import RowCache, id_text
 from projections.tables import budget, budget_amount, budget_line, budget_share
 
 
 class BudgetSheetProjection(HandlerProjection):
     name = "budget_sheet"
     tables = (budget, budget_line, budget_amount, budget_share)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        #: The budgets this batch has touched, by id: their id text and row (see `_touch`).
+        self._touched: dict[Any, tuple[str, Any]] = {}
 
     def caches(self) -> SimpleNamespace:
         return SimpleNamespace(
@@ -26,6 +31,11 @@ class BudgetSheetProjection(HandlerProjection):
     def flush(self, work: SimpleNamespace) -> None:
         for cache in (work.budgets, work.lines, work.amounts, work.shares):
             cache.flush()
+        self._touched = {}  # the next batch's caches may start again from the database
+
+    def forget(self) -> None:
+        super().forget()
+        self._touched = {}
 
     @handles(Budget.Created)
     def created(self, w: Any, e: Budget.Created, _: int) -> None:
@@ -129,13 +139,18 @@ class BudgetSheetProjection(HandlerProjection):
             if amount["year"] == e.year:
                 w.amounts.delete(*w.amounts.key(amount))
 
-    @staticmethod
-    def _touch(w: Any, e: Any) -> str:
-        """Load the budget's rows (once a batch) and record the event's version and time."""
-        bid = str(e.originator_id)
-        for cache in (w.budgets, w.lines, w.amounts, w.shares):
-            cache.load(bid)  # once from the database; afterwards it only marks the budget
-        row = w.budgets.get(bid)
+    def _touch(self, w: Any, e: Any) -> str:
+        """Load the budget's rows (once a batch) and record the event's version and time.
+
+        A batch holds many events of few budgets: after the first, the budget's id text and row
+        come from `_touched` instead of four cache loads and a formatted id per event."""
+        touched = self._touched.get(e.originator_id)
+        if touched is None:
+            bid = id_text(e.originator_id)
+            for cache in (w.budgets, w.lines, w.amounts, w.shares):
+                cache.load(bid)  # from the database once; each load also marks it for flush
+            touched = self._touched[e.originator_id] = (bid, w.budgets.get(bid))
+        bid, row = touched
         row["version"], row["updated_at"] = e.originator_version, e.timestamp
         return bid
 

@@ -11,6 +11,7 @@ import copy
 from collections.abc import Iterable
 from operator import itemgetter
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import JSON, Table, and_, bindparam, select
 from sqlalchemy.engine import Connection
@@ -146,33 +147,79 @@ def _statements(table: Table, group_column: str) -> _Statements:
     return _built[key]
 
 
-_compiled: dict[tuple[str, str], tuple[str, Any, list[tuple[Any, Any]]]] = {}
+_ids: dict[UUID, str] = {}
+
+
+def id_text(value: UUID) -> str:
+    """An aggregate id as view tables keep it. A log holds many events of few aggregates, and
+    the store hands back one UUID object per aggregate: looking its text up is ~10× cheaper
+    than formatting it again for every event."""
+    text = _ids.get(value)
+    if text is None:
+        if len(_ids) > 100_000:
+            _ids.clear()
+        text = _ids[value] = str(value)
+    return text
+
+
+#: Per (dialect, table): the INSERT's SQL, the column names it binds (in its order, None when
+#: they go by name), and the bind processors the column types need (by column name).
+_compiled: dict[tuple[str, str], tuple[str, tuple[str, ...] | None, dict[str, Any]]] = {}
+
+
+def _insert(conn: Connection, table: Table) -> tuple[str, tuple[str, ...] | None, dict[str, Any]]:
+    key = (conn.dialect.name, table.name)
+    if key not in _compiled:
+        compiled = table.insert().compile(dialect=conn.dialect)
+        impls = {c.name: c.type.dialect_impl(conn.dialect) for c in table.columns}
+        processors = {n: p for n, impl in impls.items()
+                      if (p := impl.bind_processor(conn.dialect)) is not None}
+        names = tuple(compiled.positiontup) if compiled.positiontup else None
+        _compiled[key] = (str(compiled), names, processors)
+    return _compiled[key]
 
 
 def bulk_insert(conn: Connection, table: Table, rows: list[Row]) -> None:
-    """INSERT many rows with one driver-level executemany.
+    """INSERT many rows (dicts by column name) with one driver-level executemany.
 
     The statement is compiled once per dialect and each value goes through its column type's
     bind processor, as SQLAlchemy would do, without SQLAlchemy's per-row bookkeeping (which
     costs more than the insert itself when a rebuild writes a hundred thousand audit rows).
     """
-    key = (conn.dialect.name, table.name)
-    if key not in _compiled:
-        compiled = table.insert().compile(dialect=conn.dialect)
-        names = compiled.positiontup
-        impls = {c.name: c.type.dialect_impl(conn.dialect) for c in table.columns}
-        processors = [(n, p) for n, impl in impls.items()
-                      if (p := impl.bind_processor(conn.dialect)) is not None]
-        if names:  # positional parameters: processors by index into the row tuple
-            processors = [(names.index(n), p) for n, p in processors]
-        _compiled[key] = (str(compiled), itemgetter(*names) if names else None, processors)
-    sql, positional, processors = _compiled[key]
-    if positional:
-        params: list[Any] = list(map(positional, rows))
+    sql, names, processors = _insert(conn, table)
+    params: list[Any]
+    if names:
+        params = list(map(itemgetter(*names), rows))
         if processors:
-            params = [tuple(_processed(list(values), processors)) for values in params]
+            at = [(names.index(n), p) for n, p in processors.items()]
+            params = [tuple(_processed(list(values), at)) for values in params]
     else:
-        params = [dict(r, **{n: p(r[n]) for n, p in processors}) for r in rows]
+        params = [dict(r, **{n: p(r[n]) for n, p in processors.items()}) for r in rows]
+    _executemany(conn, sql, params)
+
+
+def insert_values(conn: Connection, table: Table, rows: list[tuple[Any, ...]]) -> None:
+    """INSERT many rows given as tuples in the order of the table's columns: for the audit,
+    which writes a row per event and need not build a dict for each."""
+    sql, names, processors = _insert(conn, table)
+    columns = [c.name for c in table.columns]
+    params: list[Any] = rows
+    if names is None:  # a driver that binds by name (psycopg)
+        params = [dict(zip(columns, values, strict=True)) for values in rows]
+        for name, process in processors.items():
+            for values in params:
+                values[name] = process(values[name])
+    else:
+        if list(names) != columns:
+            order = [columns.index(n) for n in names]
+            params = [tuple(values[i] for i in order) for values in rows]
+        if processors:
+            at = [(names.index(n), p) for n, p in processors.items()]
+            params = [tuple(_processed(list(values), at)) for values in params]
+    _executemany(conn, sql, params)
+
+
+def _executemany(conn: Connection, sql: str, params: list[Any]) -> None:
     cursor = conn.connection.cursor()  # the DBAPI cursor, inside this connection's transaction
     try:
         cursor.executemany(sql, params)

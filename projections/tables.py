@@ -184,7 +184,6 @@ audit_log = Table(
     # so a rebuild stays fast; readers parse it for the few rows they show.
     Column("details", Text, nullable=False),
     Index("ix_audit_plan_position", "plan_id", "position"),
-    Index("ix_audit_aggregate", "aggregate_id", "position"),
     # The trail's filters: each narrows one plan by one column and pages newest first along
     # position, so a filtered page reads ~50 index entries however long the log is.
     *(Index(f"ix_audit_plan_{column}", "plan_id", column, "position")

@@ -137,8 +137,8 @@ def test_concurrent_commands_on_sqlite_are_each_stored_with_their_own_receipt(tm
 
 
 def test_a_snapshot_is_stored_with_the_events_that_reach_its_interval(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+        settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
+    system = bootstrap(settings)
     ids = plan_a_budget(system.app)
 
     def own_transaction(*args: Any, **kwargs: Any) -> None:
@@ -150,7 +150,7 @@ def test_a_snapshot_is_stored_with_the_events_that_reach_its_interval(
             system.app.change_amount(ids["budget"], ids["rent"], 2027, version)
     snapshots = list(system.app.snapshots.get(UUID(ids["budget"])))
     assert [s.originator_version for s in snapshots] == [100]
-    fresh = bootstrap(Settings(data_dir=tmp_path / "var"))
+    fresh = bootstrap(settings)
     from_snapshot = fresh.app.load(Budget, ids["budget"])
     assert from_snapshot.version == 120
     assert vars(from_snapshot) == vars(system.app.load(Budget, ids["budget"]))
