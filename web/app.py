@@ -53,6 +53,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views.account import bp as account_bp
     from web.views.audit import bp as audit_bp
     from web.views.budgets import bp as budgets_bp
+    from web.views.commitments import bp as commitments_bp
     from web.views.decisions import bp as decisions_bp
     from web.views.health import bp as health_bp
     from web.views.history import bp as history_bp
@@ -75,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(budgets_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(commitments_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)

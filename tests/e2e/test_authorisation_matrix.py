@@ -203,6 +203,24 @@ ROUTES: dict[tuple[str, str], Route] = {
                                         _decision_form),
     ("decisions.show", "GET"): Route("/decisions/{decision}", MEMBERS, prepare=_decision),
     ("decisions.pdf", "GET"): Route("/decisions/{decision}.pdf", MEMBERS, prepare=_decision),
+    # The commitments ledger: every member reads it; an organisation's own people pledge and
+    # move its commitments along (Erik the region's, Anna the municipality's); a facilitator
+    # verifies.
+    ("commitments.index", "GET"): Route("/plans/{plan}/commitments", MEMBERS),
+    ("commitments.pledge", "POST"): Route("/plans/{plan}/commitments", EDITORS,
+                                          lambda w, who: _pledge(w, who),
+                                          prepare=lambda w: _ledger_ids(w)),
+    ("commitments.confirm", "POST"): Route("/plans/{plan}/commitments/{region_pledged}/confirm",
+                                           {"representative"}, prepare=lambda w: _ledger_ids(w)),
+    ("commitments.deliver", "POST"): Route(
+        "/plans/{plan}/commitments/{region_confirmed}/deliveries", {"representative"},
+        lambda w, who: {"quantity": "1", "on": datetime.date.today().isoformat()},
+        prepare=lambda w: _ledger_ids(w)),
+    ("commitments.verify", "POST"): Route("/plans/{plan}/commitments/{delivered}/verify",
+                                          {"facilitator"}, prepare=lambda w: _ledger_ids(w)),
+    ("commitments.withdraw", "POST"): Route(
+        "/plans/{plan}/commitments/{region_pledged}/withdraw", {"representative"},
+        lambda w, who: {"reason": "Prioriteras om."}, prepare=lambda w: _ledger_ids(w)),
     # Public: an invitation link is its own key; signing in is for everyone.
     ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
     ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},
@@ -238,6 +256,33 @@ def _history_ids(w: World) -> None:
     with w.system.engine.connect() as conn:
         w.ids["service"] = queries.services_catalogue(conn, w.demo.plan_id)[0]["service_id"]
         w.ids["commitment"] = queries.commitments_ledger(conn, w.demo.plan_id)[0]["commitment_id"]
+
+
+def _ledger_ids(w: World) -> None:
+    """Commitments of the demo in the states the ledger's actions start from."""
+    from projections import queries
+
+    with w.system.engine.connect() as conn:
+        rows = queries.commitments_ledger(conn, w.demo.plan_id)
+        w.ids["service"] = queries.services_catalogue(conn, w.demo.plan_id)[0]["service_id"]
+    kommun = next(a for a, v in w.system.app.load(Plan, w.demo.plan_id).actors.items()
+                  if v["name"] == "Ljusdals kommun")
+    w.ids["kommun"] = kommun
+
+    def first(actor: str | None, status: str) -> str:
+        return next(r["commitment_id"] for r in rows
+                    if r["status"] == status and actor in (None, r["actor_id"]))
+
+    w.ids.update(region_pledged=first(w.ids["region"], "pledged"),
+                 region_confirmed=first(w.ids["region"], "confirmed"),
+                 delivered=first(None, "delivered"))
+
+
+def _pledge(w: World, who: str) -> dict[str, Any]:
+    """A pledge for the persona's own organisation (the region's for those who have none)."""
+    actor = w.ids["kommun"] if who == "facilitator" else w.ids["region"]
+    return {"actor_id": actor, "kind": "money", "quantity": "1 000", "due": f"{Y3}-06-30",
+            "toward": f"service:{w.ids['service']}"}
 
 
 def _routes(app: Flask) -> set[tuple[str, str]]:
