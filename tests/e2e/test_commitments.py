@@ -120,6 +120,13 @@ def test_a_representative_pledges_confirms_and_delivers_and_the_facilitator_veri
     assert verified.status_code == 302
     assert "The commitment is verified." in _text(anna.get(verified.headers["Location"]))
     assert demo_system.app.load(Commitment, new).status == "verified"
+    trail = anna.get(f"/api/plans/{demo.plan_id}/audit").get_json()["entries"]
+    sentences = [e["sentence"] for e in trail if new in (e["aggregate"], e.get("aggregate_id"))]
+    named = "the commitment “Kassasystem till servicepunkten”"
+    assert any(s.startswith("Anna Berg") and s.endswith("verified " + named) for s in sentences)
+    assert any(s.startswith("Maria Johansson") and s.endswith("confirmed " + named)
+               for s in sentences), sentences
+    assert sum("recorded a delivery on " + named in s for s in sentences) == 2, sentences
 
 
 def test_the_wrong_people_are_refused_and_nothing_is_stored(
