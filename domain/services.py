@@ -41,6 +41,12 @@ class SharedService(PlanAggregate):
     class StageChanged(PlanAggregate.Event):
         stage: str
         before: str
+        reason: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason"] = ""  # moves before reasons were asked for
 
         def apply(self, service: SharedService) -> None:
             service.stage = self.stage
@@ -125,7 +131,7 @@ class SharedService(PlanAggregate):
         if new != before:
             self.trigger_event(self.DetailsChanged, **new, before=before)
 
-    def move_to(self, stage: str) -> None:
+    def move_to(self, stage: str, reason: str = "") -> None:
         """Forward one stage at a time; a service can be ended from any stage."""
         require_choice(stage, "stage", STAGES)
         if self.stage == "ended":
@@ -137,7 +143,8 @@ class SharedService(PlanAggregate):
                 "not to “{wanted}”.", stage=self.stage, next_stage=STAGES[current + 1],
                 wanted=stage,
             )
-        self.trigger_event(self.StageChanged, stage=stage, before=self.stage)
+        self.trigger_event(self.StageChanged, stage=stage, before=self.stage,
+                           reason=require_text(reason, "reason", max_length=2000, optional=True))
 
     def add_provider(self, actor_id: UUID | str) -> None:
         actor = as_id(actor_id)

@@ -270,9 +270,9 @@ class Samverkan(SamverkanCore):
                            lambda s: s.change_details(name, place, description),
                            right=MANAGE_SERVICES)
 
-    def move_service_to(self, service_id: Id, stage: str) -> Saved:
-        """Move a service forward in its lifecycle, or end it."""
-        return self.update(SharedService, service_id, lambda s: s.move_to(stage),
+    def move_service_to(self, service_id: Id, stage: str, reason: str = "") -> Saved:
+        """Move a service forward in its lifecycle, or end it (saying why)."""
+        return self.update(SharedService, service_id, lambda s: s.move_to(stage, reason),
                            right=MANAGE_SERVICES)
 
     def add_provider(self, service_id: Id, actor_id: Id) -> Saved:

@@ -254,8 +254,10 @@ PHRASES: dict[tuple[str, str], Phrase] = {
         "%(who)s measured %(kpi)s at %(value)s on %(date)s", who=who(r, n),
         kpi=r.get("subject_name") or "?", value=d.get("value"), date=d.get("on")),
     ("service", "StageChanged"): lambda r, d, n, ba: _(
-        "%(who)s moved %(item)s from stage %(before)s to %(after)s", who=who(r, n),
-        item=_aggregate(r), before=ba[0], after=ba[1]),
+        "%(who)s moved %(item)s from stage %(before)s to %(after)s: %(reason)s", who=who(r, n),
+        item=_aggregate(r), before=ba[0], after=ba[1], reason=d["reason"]) if d.get("reason")
+    else _("%(who)s moved %(item)s from stage %(before)s to %(after)s", who=who(r, n),
+           item=_aggregate(r), before=ba[0], after=ba[1]),
     ("commitment", "Created"): lambda r, d, n, ba: _(
         "%(who)s pledged %(what)s (%(kind)s) for %(org)s: %(text)s", who=who(r, n),
         what=money(d.get("value_ore")) if d.get("value_ore") is not None else d.get("quantity"),

@@ -221,6 +221,30 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("commitments.withdraw", "POST"): Route(
         "/plans/{plan}/commitments/{region_pledged}/withdraw", {"representative"},
         lambda w, who: {"reason": "Prioriteras om."}, prepare=lambda w: _ledger_ids(w)),
+    # Shared services: every member reads the board and a service's page; a facilitator sets
+    # services up, changes them, their providers and their stage; editors record needs.
+    ("services.board", "GET"): Route("/plans/{plan}/services", MEMBERS),
+    ("services.show", "GET"): Route("/plans/{plan}/services/{service}", MEMBERS,
+                                    prepare=lambda w: _ledger_ids(w)),
+    ("services.create", "POST"): Route("/plans/{plan}/services", {"facilitator"},
+                                       lambda w, who: {"name": "Paketskåp", "place": "Ramsjö"}),
+    ("services.change_details", "POST"): Route(
+        "/plans/{plan}/services/{service}/details", {"facilitator"},
+        lambda w, who: {"name": f"Tjänst {uuid.uuid4().hex[:6]}", "place": "Ramsjö"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.move", "POST"): Route(
+        "/plans/{plan}/services/{service}/stage", {"facilitator"},
+        lambda w, who: {"stage": "ended", "reason": "Ersätts av en ny tjänst."},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.add_need", "POST"): Route(
+        "/plans/{plan}/services/{service}/needs", EDITORS,
+        lambda w, who: {"text": f"Behov {uuid.uuid4().hex[:6]}"}, prepare=lambda w: _ledger_ids(w)),
+    ("services.add_provider", "POST"): Route(
+        "/plans/{plan}/services/{service}/providers", {"facilitator"},
+        lambda w, who: {"actor_id": w.ids["region"]}, prepare=lambda w: _ledger_ids(w)),
+    ("services.remove_provider", "POST"): Route(
+        "/plans/{plan}/services/{service}/providers/{kommun}/remove", {"facilitator"},
+        prepare=lambda w: _ledger_ids(w)),
     # Public: an invitation link is its own key; signing in is for everyone.
     ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
     ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},

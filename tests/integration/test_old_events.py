@@ -26,7 +26,8 @@ from projections.runner import ProjectionRunner
 #: What each event class did not have before (top-level keys; nested ones are handled below).
 ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description",),
          "Budget.LineItemAdded": ("kind",),
-         "Budget.StatusChanged": ("revision", "decision", "superseded_by")}
+         "Budget.StatusChanged": ("revision", "decision", "superseded_by"),
+         "SharedService.StageChanged": ("reason",)}
 
 
 def _in_the_old_shape(app: Samverkan, stored: StoredEvent) -> StoredEvent:
