@@ -54,6 +54,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views.audit import bp as audit_bp
     from web.views.budgets import bp as budgets_bp
     from web.views.commitments import bp as commitments_bp
+    from web.views.dashboard import bp as dashboard_bp
     from web.views.decisions import bp as decisions_bp
     from web.views.health import bp as health_bp
     from web.views.history import bp as history_bp
@@ -79,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(decisions_bp)
     app.register_blueprint(commitments_bp)
     app.register_blueprint(services_bp)
+    app.register_blueprint(dashboard_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)

@@ -245,6 +245,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("services.remove_provider", "POST"): Route(
         "/plans/{plan}/services/{service}/providers/{kommun}/remove", {"facilitator"},
         prepare=lambda w: _ledger_ids(w)),
+    ("dashboard.page", "GET"): Route("/plans/{plan}/dashboard", MEMBERS),
+    ("dashboard.download", "GET"): Route("/plans/{plan}/dashboard/commitments.csv", MEMBERS),
     # Public: an invitation link is its own key; signing in is for everyone.
     ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
     ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},
