@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,6 +13,7 @@ from domain.errors import NotFound, RuleViolated
 
 STAGES = ("idea", "proposed", "pilot", "running", "ended")
 GENDERS = ("women", "men", "other")
+DIRECTIONS = ("higher", "lower")  # which way a KPI is better
 
 
 class SharedService(PlanAggregate):
@@ -93,12 +94,20 @@ class SharedService(PlanAggregate):
         unit: str
         target: Decimal | None
         by_gender: bool
+        baseline: Decimal | None
+        direction: str  # "higher" or "lower": which way is better
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["baseline"], state["direction"] = None, "higher"  # before either was asked
 
         def apply(self, service: SharedService) -> None:
             service.kpis[self.kpi_id] = {
                 "name": self.name, "unit": self.unit,
                 "target": None if self.target is None else str(self.target),
-                "by_gender": self.by_gender, "measurements": [],
+                "baseline": None if self.baseline is None else str(self.baseline),
+                "direction": self.direction, "by_gender": self.by_gender, "measurements": [],
             }
 
     class KpiMeasured(PlanAggregate.Event):
@@ -189,24 +198,34 @@ class SharedService(PlanAggregate):
         self.trigger_event(self.RiskRemoved, risk_id=key, before=dict(self.risks[key]))
 
     def define_kpi(self, name: str, unit: str, target: Decimal | int | str | None = None,
-                   by_gender: bool = False) -> str:
+                   by_gender: bool = False, baseline: Decimal | int | str | None = None,
+                   direction: str = "higher") -> str:
+        """A KPI with its unit, the value it starts from (baseline), its target and which way
+        is better; one about people may be followed up by gender (total, women, men)."""
         kpi_id = str(uuid4())
         self.trigger_event(
             self.KpiDefined, kpi_id=kpi_id, name=require_text(name, "name"),
             unit=require_text(unit, "unit", max_length=40),
             target=None if target is None else _decimal(target, "target"),
             by_gender=bool(by_gender),
+            baseline=None if baseline is None else _decimal(baseline, "baseline"),
+            direction=require_choice(direction, "direction", DIRECTIONS),
         )
         return kpi_id
 
     def measure_kpi(self, kpi_id: UUID | str, on: date, value: Decimal | int | str,
-                    split: dict[str, Decimal | int | str] | None = None) -> None:
-        """A dated measurement; a gender split, when given, must add up to the value."""
+                    split: dict[str, Decimal | int | str] | None = None,
+                    today: date | None = None) -> None:
+        """A dated measurement, never of a day to come; a gender split, when given, must add
+        up to the value."""
         key = as_id(kpi_id)
         if key not in self.kpis:
             raise NotFound("No such KPI for this service.", kpi_id=key)
         if not isinstance(on, date):
             raise RuleViolated("The measurement needs a date.", field="on")
+        # One day of slack, as for decisions: the meeting's time zone may already be tomorrow.
+        if on > (today or date.today()) + timedelta(days=1):
+            raise RuleViolated("A measurement cannot be dated in the future.", field="on")
         value = _decimal(value, "value")
         checked = None
         if split:

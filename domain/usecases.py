@@ -309,10 +309,13 @@ class Samverkan(SamverkanCore):
                            right=WORK_ON_SERVICES)
 
     def define_kpi(self, service_id: Id, name: str, unit: str,
-                   target: Decimal | int | str | None = None, by_gender: bool = False) -> Saved:
+                   target: Decimal | int | str | None = None, by_gender: bool = False,
+                   baseline: Decimal | int | str | None = None,
+                   direction: str = "higher") -> Saved:
         """Define a KPI to follow the service up with."""
         return self.update(SharedService, service_id,
-                           lambda s: s.define_kpi(name, unit, target, by_gender),
+                           lambda s: s.define_kpi(name, unit, target, by_gender, baseline,
+                                                  direction),
                            right=WORK_ON_SERVICES)
 
     def measure_kpi(self, service_id: Id, kpi_id: Id, on: date, value: Decimal | int | str,

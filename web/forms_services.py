@@ -4,10 +4,14 @@ The domain checks the rules again (which moves are allowed, who may)."""
 
 from __future__ import annotations
 
-from flask_babel import lazy_gettext as _l
-from marshmallow import fields, validate
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any
 
-from domain.services import STAGES
+from flask_babel import lazy_gettext as _l
+from marshmallow import ValidationError, fields, pre_load, validate
+
+from domain.services import DIRECTIONS, STAGES
 from web.forms_plans import MAX_NAME, PageForm, text_field
 
 MAX_SERVICE_TEXT = 5000
@@ -33,3 +37,45 @@ class NeedSchema(PageForm):
 class ProviderSchema(PageForm):
     actor_id = fields.String(required=True, validate=validate.Length(max=80),
                              error_messages={"required": _l("Choose the organisation.")})
+
+
+class Number(fields.String):
+    """A number as people write it ("12,5", "1 200"), loaded as an exact Decimal."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Decimal:
+        text = re.sub(r"[ \u00a0\u202f]", "", str(super()._deserialize(value, attr, data, **kwargs)))
+        try:
+            number = Decimal(text.replace(",", "."))
+        except InvalidOperation:
+            number = None
+        if number is None or not number.is_finite() or len(text) > 30:
+            raise ValidationError([_l("Write a number, like 12 or 12,5.")])
+        return number
+
+
+class _WithNumbers(PageForm):
+    @pre_load
+    def _blank_number_is_none_given(self, data: Any, **_: Any) -> Any:
+        data = data.to_dict() if hasattr(data, "to_dict") else dict(data)
+        return {k: v for k, v in data.items()
+                if not (isinstance(self.fields.get(k), Number) and isinstance(v, str)
+                        and not v.strip())}
+
+
+class KpiSchema(_WithNumbers):
+    name = text_field(MAX_NAME)
+    unit = text_field(40)
+    baseline = Number(load_default=None)
+    target = Number(load_default=None)
+    direction = fields.String(load_default="higher", validate=validate.OneOf(
+        DIRECTIONS, error=_l("Choose whether higher or lower is better.")))
+    by_gender = fields.Boolean(load_default=False, truthy={"on", "1", "true"})
+
+
+class MeasurementSchema(_WithNumbers):
+    on = fields.Date(required=True, error_messages={
+        "invalid": _l("Write the date as YYYY-MM-DD."), "required": _l("Write the date measured.")})
+    value = Number(required=True, error_messages={"required": _l("Write the value measured.")})
+    women = Number(load_default=None)
+    men = Number(load_default=None)
+    other = Number(load_default=None)

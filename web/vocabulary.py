@@ -47,7 +47,7 @@ FIELDS: Mapping[str, Any] = {
     "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
     "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
     "year": _l("year"), "years": _l("years"), "reason_code": _l("reason"), "at": _l("moment"),
-    "attendees": _l("attendees"),
+    "attendees": _l("attendees"), "baseline": _l("baseline"), "direction": _l("direction"),
     "budget_id": _l("budget"), "budget": _l("budget"), "budget_version": _l("change number of the budget"),
     "decided_on": _l("date of the decision"), "text": _l("decision text"), **GENDERS,
     # The fields of the pages' forms and query strings.

@@ -245,6 +245,14 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("services.remove_provider", "POST"): Route(
         "/plans/{plan}/services/{service}/providers/{kommun}/remove", {"facilitator"},
         prepare=lambda w: _ledger_ids(w)),
+    ("services.define_kpi", "POST"): Route(
+        "/plans/{plan}/services/{service}/kpis", EDITORS,
+        lambda w, who: {"name": "Leveranser", "unit": "st", "target": "25"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.measure_kpi", "POST"): Route(
+        "/plans/{plan}/services/{service}/kpis/{kpi}/measurements", EDITORS,
+        lambda w, who: {"on": datetime.date.today().isoformat(), "value": "7"},
+        prepare=lambda w: _ledger_ids(w)),
     ("dashboard.page", "GET"): Route("/plans/{plan}/dashboard", MEMBERS),
     ("dashboard.download", "GET"): Route("/plans/{plan}/dashboard/commitments.csv", MEMBERS),
     # Public: an invitation link is its own key; signing in is for everyone.
@@ -290,7 +298,9 @@ def _ledger_ids(w: World) -> None:
 
     with w.system.engine.connect() as conn:
         rows = queries.commitments_ledger(conn, w.demo.plan_id)
-        w.ids["service"] = queries.services_catalogue(conn, w.demo.plan_id)[0]["service_id"]
+        service = queries.services_catalogue(conn, w.demo.plan_id)[0]
+    w.ids["service"] = service["service_id"]
+    w.ids["kpi"] = next(k["id"] for k in service["kpis"] if not k["by_gender"])
     kommun = next(a for a, v in w.system.app.load(Plan, w.demo.plan_id).actors.items()
                   if v["name"] == "Ljusdals kommun")
     w.ids["kommun"] = kommun

@@ -81,3 +81,33 @@ def test_a_pledge_made_elsewhere_reaches_the_open_dashboard_without_a_reload(
     finally:
         erik.close()
         maria.close()
+
+
+def test_a_kpi_measurement_made_elsewhere_appears_in_the_open_dashboard_without_a_reload(
+        browser: Any, server: RunningServer) -> None:
+    erik = Person(browser, server, "Erik Lindqvist").sign_in(
+        next_path=f"/plans/{server.plan_id}/dashboard?lang=en")
+    maria = Person(browser, server, "Maria Johansson").sign_in(
+        next_path=f"/plans/{server.plan_id}/services?lang=en")
+    try:
+        page = erik.page
+        page.wait_for_function("document.body.dataset.chartsDrawn === '6'")
+        page.evaluate("window.__marker = 'not reloaded'; document.body.dataset.chartsDrawn = ''")
+        visits = page.locator("article.kpi").filter(has_text="Besök i servicepunkten per månad")
+        expect(visits.locator("tbody tr")).to_have_count(2)
+        maria.page.get_by_role("link", name="Servicepunkt Ramsjö Lanthandel").first.click()
+        kpi = maria.page.locator("li[data-kpi]").filter(has_text="Besök i servicepunkten per månad")
+        kpi.locator("summary").click()
+        kpi.get_by_label("Value (besök)").fill("530")
+        kpi.get_by_label("of which women").fill("300")
+        kpi.get_by_label("of which men").fill("230")
+        kpi.get_by_role("button", name="Record the measurement").click()
+        expect(maria.page.get_by_role("status").first).to_contain_text("The measurement is recorded.")
+        expect(visits.locator("tbody tr")).to_have_count(3)  # live, in the open dashboard
+        expect(visits.locator("tbody tr").last).to_contain_text("530")
+        assert page.evaluate("window.__marker") == "not reloaded"
+        page.wait_for_function("document.body.dataset.chartsDrawn === '6'")  # drawn again
+        assert not erik.errors and not maria.errors
+    finally:
+        erik.close()
+        maria.close()

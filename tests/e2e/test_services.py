@@ -6,6 +6,7 @@ providers — each by the people allowed, refused for the others with nothing st
 from __future__ import annotations
 
 import html
+from datetime import date, timedelta
 import re
 from typing import Any
 
@@ -161,3 +162,43 @@ def test_needs_and_providers_are_recorded_by_the_people_allowed(
                        end_year="2028").headers["Location"].rsplit("/", 1)[-1]
     assert anna.get(f"/plans/{other_plan}/services/{hem}").status_code == 404
     assert _post(anna, f"/plans/{other_plan}/services/{hem}/needs", text="X").status_code == 404
+
+
+def test_indicators_are_defined_and_measured_with_the_gender_split_never_in_the_future(
+        app: Flask, demo_system: System, demo: DemoPlan) -> None:
+    erik, gunnar = _client(app, "Erik Lindqvist"), _client(app, "Gunnar Persson")
+    hem = _services(demo_system, demo.plan_id)["Hemsändning av dagligvaror"]
+    path = f"/plans/{demo.plan_id}/services/{hem}"
+    defined = _post(erik, f"{path}/kpis", name="Hushåll med hemsändning", unit="hushåll",
+                    baseline="12", target="40", direction="higher", by_gender="on")
+    assert defined.status_code == 302
+    kpis = demo_system.app.load(SharedService, hem).kpis
+    kpi_id, kpi = next((k, v) for k, v in kpis.items() if v["name"] == "Hushåll med hemsändning")
+    assert (kpi["baseline"], kpi["target"], kpi["direction"], kpi["by_gender"]) == (
+        "12", "40", "higher", True)
+    today = date.today()
+    measured = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+                     value="19", women="11", men="8")
+    assert measured.status_code == 302
+    assert demo_system.app.load(SharedService, hem).kpis[kpi_id]["measurements"] == [
+        {"on": today.isoformat(), "value": "19", "split": {"women": "11", "men": "8"}}]
+    before = _stored(demo_system)
+    future = _post(erik, f"{path}/kpis/{kpi_id}/measurements",
+                   on=(today + timedelta(days=5)).isoformat(), value="3", women="2", men="1")
+    assert future.status_code == 422
+    assert f'id="kpi-{kpi_id[:8]}-on-error"' in _text(future)
+    assert "cannot be dated in the future" in _text(future)
+    uneven = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20",
+                   women="11", men="8")
+    assert uneven.status_code == 422 and "must add up to the measured value" in _text(uneven)
+    no_split = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20")
+    assert no_split.status_code == 422 and "give the split" in _text(no_split)
+    not_a_number = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+                         value="tjugo")
+    assert not_a_number.status_code == 400 and "Write a number" in _text(not_a_number)
+    by_observer = _post(gunnar, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+                        value="20", women="12", men="8")
+    assert by_observer.status_code == 403
+    sideways = _post(erik, f"{path}/kpis", name="X", unit="st", direction="sideways")
+    assert sideways.status_code == 400
+    assert _stored(demo_system) == before

@@ -27,7 +27,8 @@ from projections.runner import ProjectionRunner
 ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description",),
          "Budget.LineItemAdded": ("kind",),
          "Budget.StatusChanged": ("revision", "decision", "superseded_by"),
-         "SharedService.StageChanged": ("reason",)}
+         "SharedService.StageChanged": ("reason",),
+         "SharedService.KpiDefined": ("baseline", "direction")}
 
 
 def _in_the_old_shape(app: Samverkan, stored: StoredEvent) -> StoredEvent:

@@ -162,7 +162,26 @@ def test_removed_risk_is_kept_in_the_event(service: SharedService):
 def test_kpi_target_is_an_exact_decimal(service: SharedService, target, stored):
     kpi = service.define_kpi("Besök per vecka", "besök", target)
     assert service.kpis[kpi] == {"name": "Besök per vecka", "unit": "besök", "target": stored,
-                                 "by_gender": False, "measurements": []}
+                                 "baseline": None, "direction": "higher", "by_gender": False,
+                                 "measurements": []}
+
+
+def test_a_kpi_has_a_baseline_and_a_direction_that_is_higher_or_lower(service: SharedService):
+    kpi = service.define_kpi("Väntetid", "dagar", 7, baseline="21", direction="lower")
+    assert (service.kpis[kpi]["baseline"], service.kpis[kpi]["direction"]) == ("21", "lower")
+    with pytest.raises(RuleViolated, match="direction"):
+        service.define_kpi("Väntetid", "dagar", 7, direction="sideways")
+    with pytest.raises(RuleViolated, match="baseline"):
+        service.define_kpi("Väntetid", "dagar", 7, baseline=2.5)
+
+
+def test_a_measurement_cannot_be_dated_in_the_future(service: SharedService):
+    kpi = service.define_kpi("Besök", "besök")
+    today = date(2026, 12, 4)
+    service.measure_kpi(kpi, date(2026, 12, 5), 3, today=today)  # tomorrow somewhere already
+    with pytest.raises(RuleViolated, match="future"):
+        service.measure_kpi(kpi, date(2026, 12, 6), 3, today=today)
+    assert len(service.kpis[kpi]["measurements"]) == 1
 
 
 @pytest.mark.parametrize("target", [12.5, True, "tolv", "NaN", "Infinity"])

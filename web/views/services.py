@@ -25,7 +25,14 @@ from projections import queries, service_pages
 from web.app import system
 from web.auth import require
 from web.form_pages import submit
-from web.forms_services import NeedSchema, ProviderSchema, ServiceSchema, StageSchema
+from web.forms_services import (
+    KpiSchema,
+    MeasurementSchema,
+    NeedSchema,
+    ProviderSchema,
+    ServiceSchema,
+    StageSchema,
+)
 from web.query import QuerySchema, query, takes_query
 from web.vocabulary import COMMITMENT_KINDS, COMMITMENT_STATUSES, SERVICE_STAGES
 
@@ -75,6 +82,7 @@ def _service_page(plan_id: str, service_id: str, status: int = 200, **context: A
     actors = {a["actor_id"]: a for a in plan["actors"]}
     return render_template(
         "service.html", plan=plan, service=service, actors=actors, paid=paid,
+        today=date.today().isoformat(),
         commitments=commitments, stage_words=SERVICE_STAGES, kind_words=COMMITMENT_KINDS,
         status_words=COMMITMENT_STATUSES, next_stages=service_pages.next_stages(service["stage"]),
         errors=context.pop("errors", None) or {}, forms=context.pop("forms", None) or {},
@@ -159,6 +167,25 @@ def remove_provider(plan_id: str, service_id: str, actor_id: str) -> Any:
     return _on_service(plan_id, service_id, "provider", ProviderSchema(only=("next",)),
                        lambda app, _: app.remove_provider(service_id, actor_id),
                        gettext("The organisation no longer provides the service."))
+
+
+@bp.post("/<service_id>/kpis")
+def define_kpi(plan_id: str, service_id: str) -> Any:
+    return _on_service(plan_id, service_id, "kpi", KpiSchema(),
+                       lambda app, d: app.define_kpi(service_id, d["name"], d["unit"],
+                                                     d["target"], d["by_gender"],
+                                                     d["baseline"], d["direction"]),
+                       gettext("The indicator is defined."))
+
+
+@bp.post("/<service_id>/kpis/<kpi_id>/measurements")
+def measure_kpi(plan_id: str, service_id: str, kpi_id: str) -> Any:
+    def command(app: Any, d: dict[str, Any]) -> Any:
+        split = {g: d[g] for g in ("women", "men", "other") if d.get(g) is not None}
+        return app.measure_kpi(service_id, kpi_id, d["on"], d["value"], split or None)
+
+    return _on_service(plan_id, service_id, f"measure-{kpi_id[:80]}", MeasurementSchema(),
+                       command, gettext("The measurement is recorded."))
 
 
 def _service_of(plan_id: str, service_id: str) -> None:
