@@ -319,10 +319,12 @@ class Samverkan(SamverkanCore):
                            right=WORK_ON_SERVICES)
 
     def measure_kpi(self, service_id: Id, kpi_id: Id, on: date, value: Decimal | int | str,
-                    split: dict[str, Decimal | int | str] | None = None) -> Saved:
-        """Record a dated KPI measurement (with a gender split where the KPI asks for one)."""
+                    split: dict[str, Decimal | int | str] | None = None,
+                    today: date | None = None) -> Saved:
+        """Record a dated KPI measurement (with a gender split where the KPI asks for one);
+        `today` is the real today unless a caller keeps a calendar of its own (the demo)."""
         return self.update(SharedService, service_id,
-                           lambda s: s.measure_kpi(kpi_id, on, value, split),
+                           lambda s: s.measure_kpi(kpi_id, on, value, split, today),
                            right=WORK_ON_SERVICES)
 
     # ---- commitments --------------------------------------------------------------------

@@ -6,8 +6,8 @@ providers — each by the people allowed, refused for the others with nothing st
 from __future__ import annotations
 
 import html
-from datetime import date, timedelta
 import re
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Flask
