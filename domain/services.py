@@ -14,6 +14,7 @@ from domain.errors import NotFound, RuleViolated
 STAGES = ("idea", "proposed", "pilot", "running", "ended")
 GENDERS = ("women", "men", "other")
 DIRECTIONS = ("higher", "lower")  # which way a KPI is better
+RISK_STATUSES = ("open", "mitigated", "closed")
 
 
 class SharedService(PlanAggregate):
@@ -77,6 +78,14 @@ class SharedService(PlanAggregate):
         risk_id: str
         risk: dict[str, Any]
         before: dict[str, Any] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Risks recorded before they had a status were open."""
+            for risk in (state["risk"], state["before"]):
+                if risk is not None:
+                    risk.setdefault("status", "open")
 
         def apply(self, service: SharedService) -> None:
             service.risks[self.risk_id] = dict(self.risk)
@@ -174,8 +183,10 @@ class SharedService(PlanAggregate):
         return need_id
 
     def record_risk(self, title: str, likelihood: int, impact: int, mitigation: str = "",
-                    owner_id: UUID | str | None = None, risk_id: UUID | str | None = None) -> str:
-        """Add a risk, or (with risk_id) reassess one. Score = likelihood × impact (1–25)."""
+                    owner_id: UUID | str | None = None, risk_id: UUID | str | None = None,
+                    status: str = "open") -> str:
+        """Add a risk, or (with risk_id) reassess one. Score = likelihood × impact (1–25);
+        status: open, mitigated (still there, made smaller) or closed (gone)."""
         key = as_id(risk_id) if risk_id is not None else str(uuid4())
         if risk_id is not None and key not in self.risks:
             raise NotFound("No such risk for this service.", risk_id=key)
@@ -185,6 +196,7 @@ class SharedService(PlanAggregate):
             "impact": require_int(impact, "impact", minimum=1, maximum=5),
             "mitigation": require_text(mitigation, "mitigation", max_length=2000, optional=True),
             "owner_id": as_id(owner_id),
+            "status": require_choice(status, "status", RISK_STATUSES),
         }
         before = self.risks.get(key)
         if risk != before:

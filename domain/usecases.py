@@ -294,13 +294,13 @@ class Samverkan(SamverkanCore):
 
     def record_risk(self, service_id: Id, title: str, likelihood: int, impact: int,
                     mitigation: str = "", owner_id: Id | None = None,
-                    risk_id: Id | None = None) -> Saved:
+                    risk_id: Id | None = None, status: str = "open") -> Saved:
         """Add or reassess a risk (owner: an organisation of the plan)."""
         service = self.load(SharedService, service_id)
         if owner_id is not None:
             self._plan_with_actor(service.plan_id, owner_id).require_active_actor(owner_id)
         return self.update(SharedService, service_id, lambda s: s.record_risk(
-            title, likelihood, impact, mitigation, owner_id, risk_id),
+            title, likelihood, impact, mitigation, owner_id, risk_id, status),
                            right=WORK_ON_SERVICES)
 
     def remove_risk(self, service_id: Id, risk_id: Id) -> Saved:

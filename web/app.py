@@ -64,6 +64,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views.passwords import bp as passwords_bp
     from web.views.plans import bp as plans_bp
     from web.views.plans_admin import bp as plans_admin_bp
+    from web.views.risks import bp as risks_bp
     from web.views.services import bp as services_bp
     from web.views.setup import bp as setup_bp
 
@@ -81,6 +82,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(commitments_bp)
     app.register_blueprint(services_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(risks_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)

@@ -11,7 +11,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, pre_load, validate
 
-from domain.services import DIRECTIONS, STAGES
+from domain.services import DIRECTIONS, RISK_STATUSES, STAGES
 from web.forms_plans import MAX_NAME, PageForm, text_field
 
 MAX_SERVICE_TEXT = 5000
@@ -79,3 +79,24 @@ class MeasurementSchema(_WithNumbers):
     women = Number(load_default=None)
     men = Number(load_default=None)
     other = Number(load_default=None)
+
+
+def _score(**kwargs: Any) -> fields.Integer:
+    return fields.Integer(strict=False, validate=validate.Range(
+        min=1, max=5, error=_l("Choose 1 to 5.")), error_messages={
+        "required": _l("Choose 1 to 5."), "invalid": _l("Choose 1 to 5.")}, **kwargs)
+
+
+class RiskSchema(PageForm):
+    title = text_field(MAX_NAME)
+    likelihood = _score(required=True)
+    impact = _score(required=True)
+    mitigation = text_field(2000, required=False, load_default="")
+    owner_id = fields.String(load_default=None, validate=validate.Length(max=80))
+    status = fields.String(load_default="open", validate=validate.OneOf(
+        RISK_STATUSES, error=_l("Choose open, mitigated or closed.")))
+
+
+class NewRiskSchema(RiskSchema):
+    service_id = fields.String(required=True, validate=validate.Length(max=80),
+                               error_messages={"required": _l("Choose the service.")})

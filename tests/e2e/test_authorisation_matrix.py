@@ -253,6 +253,15 @@ ROUTES: dict[tuple[str, str], Route] = {
         "/plans/{plan}/services/{service}/kpis/{kpi}/measurements", EDITORS,
         lambda w, who: {"on": datetime.date.today().isoformat(), "value": "7"},
         prepare=lambda w: _ledger_ids(w)),
+    ("risks.register", "GET"): Route("/plans/{plan}/risks", MEMBERS),
+    ("risks.record", "POST"): Route(
+        "/plans/{plan}/risks", EDITORS, lambda w, who: {
+            "service_id": w.ids["service"], "title": "Ny risk", "likelihood": "2", "impact": "2"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("risks.reassess", "POST"): Route(
+        "/plans/{plan}/risks/{service}/{risk}", EDITORS, lambda w, who: {
+            "title": "Omvärderad risk", "likelihood": "1", "impact": "2", "status": "mitigated"},
+        prepare=lambda w: _ledger_ids(w)),
     ("dashboard.page", "GET"): Route("/plans/{plan}/dashboard", MEMBERS),
     ("dashboard.download", "GET"): Route("/plans/{plan}/dashboard/commitments.csv", MEMBERS),
     # Public: an invitation link is its own key; signing in is for everyone.
@@ -301,6 +310,7 @@ def _ledger_ids(w: World) -> None:
         service = queries.services_catalogue(conn, w.demo.plan_id)[0]
     w.ids["service"] = service["service_id"]
     w.ids["kpi"] = next(k["id"] for k in service["kpis"] if not k["by_gender"])
+    w.ids["risk"] = service["risks"][0]["id"]
     kommun = next(a for a, v in w.system.app.load(Plan, w.demo.plan_id).actors.items()
                   if v["name"] == "Ljusdals kommun")
     w.ids["kommun"] = kommun

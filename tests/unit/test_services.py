@@ -111,8 +111,18 @@ def test_need_must_have_text(service: SharedService):
 def test_risk_is_recorded_with_likelihood_impact_and_owner(service: SharedService, actors):
     risk = service.record_risk("Butiken läggs ned", 2, 5, "Avtal på 3 år", actors["shop"])
     assert service.risks[risk] == {"title": "Butiken läggs ned", "likelihood": 2, "impact": 5,
-                                   "mitigation": "Avtal på 3 år", "owner_id": actors["shop"]}
+                                   "mitigation": "Avtal på 3 år", "owner_id": actors["shop"],
+                                   "status": "open"}
     assert service.pending_events[-1].before is None
+
+
+def test_a_risk_is_open_mitigated_or_closed(service: SharedService):
+    risk = service.record_risk("Butiken läggs ned", 2, 5)
+    service.record_risk("Butiken läggs ned", 2, 3, "Treårsavtal", risk_id=risk, status="mitigated")
+    assert (service.risks[risk]["status"], service.pending_events[-1].before["status"]) == (
+        "mitigated", "open")
+    with pytest.raises(RuleViolated, match="status"):
+        service.record_risk("Butiken läggs ned", 2, 3, risk_id=risk, status="forgotten")
 
 
 @pytest.mark.parametrize(("likelihood", "impact"), [(0, 3), (6, 3), (3, 0), (3, 6), (2.5, 3),
