@@ -286,7 +286,8 @@ class _Loader:
                 kpi = str(app.define_kpi(service, name, unit, target, by_gender).entity_id)
             with self.as_(measurer):
                 for on, value, split in measurements:
-                    app.measure_kpi(service, kpi, self.calendar.day(on), value, split)
+                    app.measure_kpi(service, kpi, self.calendar.day(on), value, split,
+                                    today=self.calendar.today)
         with self.as_("anna"):
             for stage in spec["stages"]:
                 app.move_service_to(service, stage)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 from uuid import UUID, uuid4
@@ -13,6 +13,8 @@ from domain.errors import NotFound, RuleViolated
 
 STAGES = ("idea", "proposed", "pilot", "running", "ended")
 GENDERS = ("women", "men", "other")
+DIRECTIONS = ("higher", "lower")  # which way a KPI is better
+RISK_STATUSES = ("open", "mitigated", "closed")
 
 
 class SharedService(PlanAggregate):
@@ -41,6 +43,12 @@ class SharedService(PlanAggregate):
     class StageChanged(PlanAggregate.Event):
         stage: str
         before: str
+        reason: str
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["reason"] = ""  # moves before reasons were asked for
 
         def apply(self, service: SharedService) -> None:
             service.stage = self.stage
@@ -70,6 +78,14 @@ class SharedService(PlanAggregate):
         risk_id: str
         risk: dict[str, Any]
         before: dict[str, Any] | None
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Risks recorded before they had a status were open."""
+            for risk in (state["risk"], state["before"]):
+                if risk is not None:
+                    risk.setdefault("status", "open")
 
         def apply(self, service: SharedService) -> None:
             service.risks[self.risk_id] = dict(self.risk)
@@ -87,12 +103,20 @@ class SharedService(PlanAggregate):
         unit: str
         target: Decimal | None
         by_gender: bool
+        baseline: Decimal | None
+        direction: str  # "higher" or "lower": which way is better
+        class_version = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["baseline"], state["direction"] = None, "higher"  # before either was asked
 
         def apply(self, service: SharedService) -> None:
             service.kpis[self.kpi_id] = {
                 "name": self.name, "unit": self.unit,
                 "target": None if self.target is None else str(self.target),
-                "by_gender": self.by_gender, "measurements": [],
+                "baseline": None if self.baseline is None else str(self.baseline),
+                "direction": self.direction, "by_gender": self.by_gender, "measurements": [],
             }
 
     class KpiMeasured(PlanAggregate.Event):
@@ -125,7 +149,7 @@ class SharedService(PlanAggregate):
         if new != before:
             self.trigger_event(self.DetailsChanged, **new, before=before)
 
-    def move_to(self, stage: str) -> None:
+    def move_to(self, stage: str, reason: str = "") -> None:
         """Forward one stage at a time; a service can be ended from any stage."""
         require_choice(stage, "stage", STAGES)
         if self.stage == "ended":
@@ -137,7 +161,8 @@ class SharedService(PlanAggregate):
                 "not to “{wanted}”.", stage=self.stage, next_stage=STAGES[current + 1],
                 wanted=stage,
             )
-        self.trigger_event(self.StageChanged, stage=stage, before=self.stage)
+        self.trigger_event(self.StageChanged, stage=stage, before=self.stage,
+                           reason=require_text(reason, "reason", max_length=2000, optional=True))
 
     def add_provider(self, actor_id: UUID | str) -> None:
         actor = as_id(actor_id)
@@ -158,8 +183,10 @@ class SharedService(PlanAggregate):
         return need_id
 
     def record_risk(self, title: str, likelihood: int, impact: int, mitigation: str = "",
-                    owner_id: UUID | str | None = None, risk_id: UUID | str | None = None) -> str:
-        """Add a risk, or (with risk_id) reassess one. Score = likelihood × impact (1–25)."""
+                    owner_id: UUID | str | None = None, risk_id: UUID | str | None = None,
+                    status: str = "open") -> str:
+        """Add a risk, or (with risk_id) reassess one. Score = likelihood × impact (1–25);
+        status: open, mitigated (still there, made smaller) or closed (gone)."""
         key = as_id(risk_id) if risk_id is not None else str(uuid4())
         if risk_id is not None and key not in self.risks:
             raise NotFound("No such risk for this service.", risk_id=key)
@@ -169,6 +196,7 @@ class SharedService(PlanAggregate):
             "impact": require_int(impact, "impact", minimum=1, maximum=5),
             "mitigation": require_text(mitigation, "mitigation", max_length=2000, optional=True),
             "owner_id": as_id(owner_id),
+            "status": require_choice(status, "status", RISK_STATUSES),
         }
         before = self.risks.get(key)
         if risk != before:
@@ -182,24 +210,34 @@ class SharedService(PlanAggregate):
         self.trigger_event(self.RiskRemoved, risk_id=key, before=dict(self.risks[key]))
 
     def define_kpi(self, name: str, unit: str, target: Decimal | int | str | None = None,
-                   by_gender: bool = False) -> str:
+                   by_gender: bool = False, baseline: Decimal | int | str | None = None,
+                   direction: str = "higher") -> str:
+        """A KPI with its unit, the value it starts from (baseline), its target and which way
+        is better; one about people may be followed up by gender (total, women, men)."""
         kpi_id = str(uuid4())
         self.trigger_event(
             self.KpiDefined, kpi_id=kpi_id, name=require_text(name, "name"),
             unit=require_text(unit, "unit", max_length=40),
             target=None if target is None else _decimal(target, "target"),
             by_gender=bool(by_gender),
+            baseline=None if baseline is None else _decimal(baseline, "baseline"),
+            direction=require_choice(direction, "direction", DIRECTIONS),
         )
         return kpi_id
 
     def measure_kpi(self, kpi_id: UUID | str, on: date, value: Decimal | int | str,
-                    split: dict[str, Decimal | int | str] | None = None) -> None:
-        """A dated measurement; a gender split, when given, must add up to the value."""
+                    split: dict[str, Decimal | int | str] | None = None,
+                    today: date | None = None) -> None:
+        """A dated measurement, never of a day to come; a gender split, when given, must add
+        up to the value."""
         key = as_id(kpi_id)
         if key not in self.kpis:
             raise NotFound("No such KPI for this service.", kpi_id=key)
         if not isinstance(on, date):
             raise RuleViolated("The measurement needs a date.", field="on")
+        # One day of slack, as for decisions: the meeting's time zone may already be tomorrow.
+        if on > (today or date.today()) + timedelta(days=1):
+            raise RuleViolated("A measurement cannot be dated in the future.", field="on")
         value = _decimal(value, "value")
         checked = None
         if split:

@@ -270,9 +270,9 @@ class Samverkan(SamverkanCore):
                            lambda s: s.change_details(name, place, description),
                            right=MANAGE_SERVICES)
 
-    def move_service_to(self, service_id: Id, stage: str) -> Saved:
-        """Move a service forward in its lifecycle, or end it."""
-        return self.update(SharedService, service_id, lambda s: s.move_to(stage),
+    def move_service_to(self, service_id: Id, stage: str, reason: str = "") -> Saved:
+        """Move a service forward in its lifecycle, or end it (saying why)."""
+        return self.update(SharedService, service_id, lambda s: s.move_to(stage, reason),
                            right=MANAGE_SERVICES)
 
     def add_provider(self, service_id: Id, actor_id: Id) -> Saved:
@@ -294,13 +294,13 @@ class Samverkan(SamverkanCore):
 
     def record_risk(self, service_id: Id, title: str, likelihood: int, impact: int,
                     mitigation: str = "", owner_id: Id | None = None,
-                    risk_id: Id | None = None) -> Saved:
+                    risk_id: Id | None = None, status: str = "open") -> Saved:
         """Add or reassess a risk (owner: an organisation of the plan)."""
         service = self.load(SharedService, service_id)
         if owner_id is not None:
             self._plan_with_actor(service.plan_id, owner_id).require_active_actor(owner_id)
         return self.update(SharedService, service_id, lambda s: s.record_risk(
-            title, likelihood, impact, mitigation, owner_id, risk_id),
+            title, likelihood, impact, mitigation, owner_id, risk_id, status),
                            right=WORK_ON_SERVICES)
 
     def remove_risk(self, service_id: Id, risk_id: Id) -> Saved:
@@ -309,17 +309,22 @@ class Samverkan(SamverkanCore):
                            right=WORK_ON_SERVICES)
 
     def define_kpi(self, service_id: Id, name: str, unit: str,
-                   target: Decimal | int | str | None = None, by_gender: bool = False) -> Saved:
+                   target: Decimal | int | str | None = None, by_gender: bool = False,
+                   baseline: Decimal | int | str | None = None,
+                   direction: str = "higher") -> Saved:
         """Define a KPI to follow the service up with."""
         return self.update(SharedService, service_id,
-                           lambda s: s.define_kpi(name, unit, target, by_gender),
+                           lambda s: s.define_kpi(name, unit, target, by_gender, baseline,
+                                                  direction),
                            right=WORK_ON_SERVICES)
 
     def measure_kpi(self, service_id: Id, kpi_id: Id, on: date, value: Decimal | int | str,
-                    split: dict[str, Decimal | int | str] | None = None) -> Saved:
-        """Record a dated KPI measurement (with a gender split where the KPI asks for one)."""
+                    split: dict[str, Decimal | int | str] | None = None,
+                    today: date | None = None) -> Saved:
+        """Record a dated KPI measurement (with a gender split where the KPI asks for one);
+        `today` is the real today unless a caller keeps a calendar of its own (the demo)."""
         return self.update(SharedService, service_id,
-                           lambda s: s.measure_kpi(kpi_id, on, value, split),
+                           lambda s: s.measure_kpi(kpi_id, on, value, split, today),
                            right=WORK_ON_SERVICES)
 
     # ---- commitments --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from uuid import UUID
 from sqlalchemy.engine import Connection
 
 from domain.budgets import Budget
+from domain.commitments import Commitment
 from domain.plans import Plan
 from domain.services import SharedService
 from projections.base import ViewProjection
@@ -121,7 +122,13 @@ _NAMING: dict[type, Any] = {
     SharedService.DetailsChanged: lambda e: [(e.originator_id, "service", e.name, None)],
     SharedService.KpiDefined: lambda e: [(e.kpi_id, "kpi", e.name, None)],
     SharedService.RiskRecorded: lambda e: [(e.risk_id, "risk", e.risk["title"], None)],
+    # A commitment is known by what it says it is (its description, shortened for a sentence).
+    Commitment.Created: lambda e: [(e.originator_id, "commitment", _short(e.description), None)],
 }
+
+
+def _short(text: str, most: int = 80) -> str:
+    return text if len(text) <= most else text[:most - 1].rstrip() + "…"
 
 
 def _remember_names(names: RowCache, e: Any) -> None:

@@ -60,7 +60,8 @@ class ServiceCatalogueProjection(HandlerProjection):
     def kpi_defined(self, w: Any, e: SharedService.KpiDefined, _: int) -> None:
         self._touch(w, e)["kpis"][e.kpi_id] = {
             "name": e.name, "unit": e.unit, "target": None if e.target is None else str(e.target),
-            "by_gender": e.by_gender, "measurements": []}
+            "baseline": None if e.baseline is None else str(e.baseline),
+            "direction": e.direction, "by_gender": e.by_gender, "measurements": []}
 
     @handles(SharedService.KpiMeasured)
     def kpi_measured(self, w: Any, e: SharedService.KpiMeasured, _: int) -> None:

@@ -53,6 +53,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views.account import bp as account_bp
     from web.views.audit import bp as audit_bp
     from web.views.budgets import bp as budgets_bp
+    from web.views.commitments import bp as commitments_bp
+    from web.views.dashboard import bp as dashboard_bp
     from web.views.decisions import bp as decisions_bp
     from web.views.health import bp as health_bp
     from web.views.history import bp as history_bp
@@ -62,6 +64,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.views.passwords import bp as passwords_bp
     from web.views.plans import bp as plans_bp
     from web.views.plans_admin import bp as plans_admin_bp
+    from web.views.risks import bp as risks_bp
+    from web.views.services import bp as services_bp
     from web.views.setup import bp as setup_bp
 
     init_security(app, system.settings.ratelimit_storage)
@@ -75,6 +79,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(budgets_bp)
     app.register_blueprint(decisions_bp)
+    app.register_blueprint(commitments_bp)
+    app.register_blueprint(services_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(risks_bp)
     app.register_blueprint(audit_bp)
     app.register_blueprint(history_bp)
     app.register_blueprint(api_bp)

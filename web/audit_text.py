@@ -102,6 +102,12 @@ def _aggregate(row: Row) -> str:
     return row.get("aggregate_name") or _("an item")
 
 
+def _commitment(row: Row) -> str:
+    """Which commitment a sentence is about: “what it says it is”, else “a commitment”."""
+    name = row.get("aggregate_name")
+    return _("the commitment “%(name)s”", name=name) if name else _("a commitment")
+
+
 def _person(d: dict[str, Any], names: Mapping[str, str]) -> str:
     pid = d.get("person_id") or ""
     return names.get(pid) or _("erased person #%(id)s", id=pid[:8])
@@ -248,19 +254,25 @@ PHRASES: dict[tuple[str, str], Phrase] = {
         "%(who)s measured %(kpi)s at %(value)s on %(date)s", who=who(r, n),
         kpi=r.get("subject_name") or "?", value=d.get("value"), date=d.get("on")),
     ("service", "StageChanged"): lambda r, d, n, ba: _(
-        "%(who)s moved %(item)s from stage %(before)s to %(after)s", who=who(r, n),
-        item=_aggregate(r), before=ba[0], after=ba[1]),
+        "%(who)s moved %(item)s from stage %(before)s to %(after)s: %(reason)s", who=who(r, n),
+        item=_aggregate(r), before=ba[0], after=ba[1], reason=d["reason"]) if d.get("reason")
+    else _("%(who)s moved %(item)s from stage %(before)s to %(after)s", who=who(r, n),
+           item=_aggregate(r), before=ba[0], after=ba[1]),
     ("commitment", "Created"): lambda r, d, n, ba: _(
         "%(who)s pledged %(what)s (%(kind)s) for %(org)s: %(text)s", who=who(r, n),
         what=money(d.get("value_ore")) if d.get("value_ore") is not None else d.get("quantity"),
         kind=COMMITMENT_KINDS.get(d.get("kind"), d.get("kind")), org=_org("actor_id")(r, d, n),
         text=d.get("description") or ""),
-    ("commitment", "Confirmed"): lambda r, d, n, ba: _("%(who)s confirmed a commitment", who=who(r, n)),
+    ("commitment", "Confirmed"): lambda r, d, n, ba: _(
+        "%(who)s confirmed %(item)s", who=who(r, n), item=_commitment(r)),
     ("commitment", "DeliveryRecorded"): lambda r, d, n, ba: _(
-        "%(who)s recorded a delivery on a commitment (%(date)s)", who=who(r, n), date=d.get("on")),
-    ("commitment", "Verified"): lambda r, d, n, ba: _("%(who)s verified a commitment", who=who(r, n)),
+        "%(who)s recorded a delivery on %(item)s (%(date)s)", who=who(r, n), item=_commitment(r),
+        date=d.get("on")),
+    ("commitment", "Verified"): lambda r, d, n, ba: _(
+        "%(who)s verified %(item)s", who=who(r, n), item=_commitment(r)),
     ("commitment", "Withdrawn"): lambda r, d, n, ba: _(
-        "%(who)s withdrew a commitment: %(reason)s", who=who(r, n), reason=d.get("reason") or ""),
+        "%(who)s withdrew %(item)s: %(reason)s", who=who(r, n), item=_commitment(r),
+        reason=d.get("reason") or ""),
 }
 
 

@@ -32,6 +32,14 @@ def share(bps: int | None) -> str:
     return f"{format_decimal(Decimal(bps).scaleb(-2), format='#,##0.##', locale=locale)}\u00a0%"
 
 
+def number(value: int | None) -> str:
+    """A whole number with the locale's digit grouping: 1234 → "1 234"."""
+    if value is None:
+        return ""
+    return format_decimal(value, locale=str(get_locale() or "sv"))
+
+
 def register_filters(app: object) -> None:
     app.jinja_env.filters["money"] = money  # type: ignore[attr-defined]
     app.jinja_env.filters["share"] = share  # type: ignore[attr-defined]
+    app.jinja_env.filters["number"] = number  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from web.forms import MAX_NEXT, FormSchema
 MAX_NAME = 200
 
 
-def _text(most: int, required: bool = True, **kwargs: Any) -> fields.String:
+def text_field(most: int, required: bool = True, **kwargs: Any) -> fields.String:
     return fields.String(required=required, validate=validate.Length(
         min=1 if required else 0, max=most,
         error=_l("Write at most {max} characters.") if not required
@@ -30,7 +30,7 @@ def _year(**kwargs: Any) -> fields.Integer:
         min=FIRST_YEAR, max=LAST_YEAR, error=_l("Give a year from {min} to {max}.")), **kwargs)
 
 
-class _Form(FormSchema):
+class PageForm(FormSchema):
     next = fields.String(load_default="", validate=validate.Length(max=MAX_NEXT))
 
     @pre_load
@@ -42,43 +42,43 @@ class _Form(FormSchema):
                         and isinstance(v, str) and not v.strip())}
 
 
-class PlanSchema(_Form):
-    name = _text(MAX_NAME)
-    place = _text(MAX_NAME)
+class PlanSchema(PageForm):
+    name = text_field(MAX_NAME)
+    place = text_field(MAX_NAME)
     start_year = _year(required=True)
     end_year = _year(required=True)
-    description = _text(MAX_DESCRIPTION, required=False, load_default="")
+    description = text_field(MAX_DESCRIPTION, required=False, load_default="")
 
 
-class PlanDetailsSchema(_Form):
-    name = _text(MAX_NAME)
-    place = _text(MAX_NAME)
-    description = _text(MAX_DESCRIPTION, required=False, load_default=None)
+class PlanDetailsSchema(PageForm):
+    name = text_field(MAX_NAME)
+    place = text_field(MAX_NAME)
+    description = text_field(MAX_DESCRIPTION, required=False, load_default=None)
 
 
-class ArchiveSchema(_Form):
-    reason = _text(MAX_REASON, required=False, load_default="")
+class ArchiveSchema(PageForm):
+    reason = text_field(MAX_REASON, required=False, load_default="")
 
 
-class OrganisationSchema(_Form):
-    name = _text(MAX_NAME)
+class OrganisationSchema(PageForm):
+    name = text_field(MAX_NAME)
     sector = fields.String(required=True, validate=validate.OneOf(
         SECTORS, error=_l("Choose one of the sectors.")))
 
 
-class OrganisationChangeSchema(_Form):
+class OrganisationChangeSchema(PageForm):
     """A new name, a new sector, or both (what is left out stays as it is)."""
 
-    name = _text(MAX_NAME, required=False, load_default=None)
+    name = text_field(MAX_NAME, required=False, load_default=None)
     sector = fields.String(load_default=None, validate=validate.OneOf(
         SECTORS, error=_l("Choose one of the sectors.")))
 
 
-class BudgetSchema(_Form):
-    title = _text(MAX_NAME)
+class BudgetSchema(PageForm):
+    title = text_field(MAX_NAME)
     start_year = _year(load_default=None)
     end_year = _year(load_default=None)
 
 
-class YearSchema(_Form):
+class YearSchema(PageForm):
     year = _year(required=True)

@@ -29,10 +29,12 @@ COMMITMENT_STATUSES = {"pledged": _l("pledged"), "confirmed": _l("confirmed"),
                        "withdrawn": _l("withdrawn")}
 UNITS = {"öre": _l("öre"), "hours": _l("hours"), "m²": _l("m²"), "items": _l("items")}
 GENDERS = {"women": _l("women"), "men": _l("men"), "other": _l("other")}
+RISK_STATUSES = {"open": _l("open"), "mitigated": _l("mitigated"), "closed": _l("closed")}
 
 #: Every value word above, by the value the domain stores.
 TERMS: Mapping[str, Any] = {**BUDGET_STATUSES, **LINE_KINDS, **ROLES, **SECTORS, **SERVICE_STAGES,
-                            **COMMITMENT_KINDS, **COMMITMENT_STATUSES, **UNITS, **GENDERS}
+                            **COMMITMENT_KINDS, **COMMITMENT_STATUSES, **UNITS, **GENDERS,
+                            **RISK_STATUSES}
 
 #: The fields domain messages name in "{field} must …", as a reader knows them.
 FIELDS: Mapping[str, Any] = {
@@ -47,7 +49,8 @@ FIELDS: Mapping[str, Any] = {
     "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
     "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
     "year": _l("year"), "years": _l("years"), "reason_code": _l("reason"), "at": _l("moment"),
-    "attendees": _l("attendees"),
+    "attendees": _l("attendees"), "baseline": _l("baseline"), "direction": _l("direction"),
+    "status": _l("status"),
     "budget_id": _l("budget"), "budget": _l("budget"), "budget_version": _l("change number of the budget"),
     "decided_on": _l("date of the decision"), "text": _l("decision text"), **GENDERS,
     # The fields of the pages' forms and query strings.

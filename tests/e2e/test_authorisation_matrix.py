@@ -203,6 +203,67 @@ ROUTES: dict[tuple[str, str], Route] = {
                                         _decision_form),
     ("decisions.show", "GET"): Route("/decisions/{decision}", MEMBERS, prepare=_decision),
     ("decisions.pdf", "GET"): Route("/decisions/{decision}.pdf", MEMBERS, prepare=_decision),
+    # The commitments ledger: every member reads it; an organisation's own people pledge and
+    # move its commitments along (Erik the region's, Anna the municipality's); a facilitator
+    # verifies.
+    ("commitments.index", "GET"): Route("/plans/{plan}/commitments", MEMBERS),
+    ("commitments.pledge", "POST"): Route("/plans/{plan}/commitments", EDITORS,
+                                          lambda w, who: _pledge(w, who),
+                                          prepare=lambda w: _ledger_ids(w)),
+    ("commitments.confirm", "POST"): Route("/plans/{plan}/commitments/{region_pledged}/confirm",
+                                           {"representative"}, prepare=lambda w: _ledger_ids(w)),
+    ("commitments.deliver", "POST"): Route(
+        "/plans/{plan}/commitments/{region_confirmed}/deliveries", {"representative"},
+        lambda w, who: {"quantity": "1", "on": datetime.date.today().isoformat()},
+        prepare=lambda w: _ledger_ids(w)),
+    ("commitments.verify", "POST"): Route("/plans/{plan}/commitments/{delivered}/verify",
+                                          {"facilitator"}, prepare=lambda w: _ledger_ids(w)),
+    ("commitments.withdraw", "POST"): Route(
+        "/plans/{plan}/commitments/{region_pledged}/withdraw", {"representative"},
+        lambda w, who: {"reason": "Prioriteras om."}, prepare=lambda w: _ledger_ids(w)),
+    # Shared services: every member reads the board and a service's page; a facilitator sets
+    # services up, changes them, their providers and their stage; editors record needs.
+    ("services.board", "GET"): Route("/plans/{plan}/services", MEMBERS),
+    ("services.show", "GET"): Route("/plans/{plan}/services/{service}", MEMBERS,
+                                    prepare=lambda w: _ledger_ids(w)),
+    ("services.create", "POST"): Route("/plans/{plan}/services", {"facilitator"},
+                                       lambda w, who: {"name": "Paketskåp", "place": "Ramsjö"}),
+    ("services.change_details", "POST"): Route(
+        "/plans/{plan}/services/{service}/details", {"facilitator"},
+        lambda w, who: {"name": f"Tjänst {uuid.uuid4().hex[:6]}", "place": "Ramsjö"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.move", "POST"): Route(
+        "/plans/{plan}/services/{service}/stage", {"facilitator"},
+        lambda w, who: {"stage": "ended", "reason": "Ersätts av en ny tjänst."},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.add_need", "POST"): Route(
+        "/plans/{plan}/services/{service}/needs", EDITORS,
+        lambda w, who: {"text": f"Behov {uuid.uuid4().hex[:6]}"}, prepare=lambda w: _ledger_ids(w)),
+    ("services.add_provider", "POST"): Route(
+        "/plans/{plan}/services/{service}/providers", {"facilitator"},
+        lambda w, who: {"actor_id": w.ids["region"]}, prepare=lambda w: _ledger_ids(w)),
+    ("services.remove_provider", "POST"): Route(
+        "/plans/{plan}/services/{service}/providers/{kommun}/remove", {"facilitator"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.define_kpi", "POST"): Route(
+        "/plans/{plan}/services/{service}/kpis", EDITORS,
+        lambda w, who: {"name": "Leveranser", "unit": "st", "target": "25"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("services.measure_kpi", "POST"): Route(
+        "/plans/{plan}/services/{service}/kpis/{kpi}/measurements", EDITORS,
+        lambda w, who: {"on": datetime.date.today().isoformat(), "value": "7"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("risks.register", "GET"): Route("/plans/{plan}/risks", MEMBERS),
+    ("risks.record", "POST"): Route(
+        "/plans/{plan}/risks", EDITORS, lambda w, who: {
+            "service_id": w.ids["service"], "title": "Ny risk", "likelihood": "2", "impact": "2"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("risks.reassess", "POST"): Route(
+        "/plans/{plan}/risks/{service}/{risk}", EDITORS, lambda w, who: {
+            "title": "Omvärderad risk", "likelihood": "1", "impact": "2", "status": "mitigated"},
+        prepare=lambda w: _ledger_ids(w)),
+    ("dashboard.page", "GET"): Route("/plans/{plan}/dashboard", MEMBERS),
+    ("dashboard.download", "GET"): Route("/plans/{plan}/dashboard/commitments.csv", MEMBERS),
     # Public: an invitation link is its own key; signing in is for everyone.
     ("invitations.accept_form", "GET"): Route("/invitations/{invite_token}", set(PERSONAS)),
     ("invitations.accept", "POST"): Route("/invitations/{invite_token}", {"anonymous"},
@@ -238,6 +299,36 @@ def _history_ids(w: World) -> None:
     with w.system.engine.connect() as conn:
         w.ids["service"] = queries.services_catalogue(conn, w.demo.plan_id)[0]["service_id"]
         w.ids["commitment"] = queries.commitments_ledger(conn, w.demo.plan_id)[0]["commitment_id"]
+
+
+def _ledger_ids(w: World) -> None:
+    """Commitments of the demo in the states the ledger's actions start from."""
+    from projections import queries
+
+    with w.system.engine.connect() as conn:
+        rows = queries.commitments_ledger(conn, w.demo.plan_id)
+        service = queries.services_catalogue(conn, w.demo.plan_id)[0]
+    w.ids["service"] = service["service_id"]
+    w.ids["kpi"] = next(k["id"] for k in service["kpis"] if not k["by_gender"])
+    w.ids["risk"] = service["risks"][0]["id"]
+    kommun = next(a for a, v in w.system.app.load(Plan, w.demo.plan_id).actors.items()
+                  if v["name"] == "Ljusdals kommun")
+    w.ids["kommun"] = kommun
+
+    def first(actor: str | None, status: str) -> str:
+        return next(r["commitment_id"] for r in rows
+                    if r["status"] == status and actor in (None, r["actor_id"]))
+
+    w.ids.update(region_pledged=first(w.ids["region"], "pledged"),
+                 region_confirmed=first(w.ids["region"], "confirmed"),
+                 delivered=first(None, "delivered"))
+
+
+def _pledge(w: World, who: str) -> dict[str, Any]:
+    """A pledge for the persona's own organisation (the region's for those who have none)."""
+    actor = w.ids["kommun"] if who == "facilitator" else w.ids["region"]
+    return {"actor_id": actor, "kind": "money", "quantity": "1 000", "due": f"{Y3}-06-30",
+            "toward": f"service:{w.ids['service']}"}
 
 
 def _routes(app: Flask) -> set[tuple[str, str]]:

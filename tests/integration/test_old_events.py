@@ -19,6 +19,7 @@ from adapters.db import make_engine
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.plans import Plan
+from domain.services import SharedService
 from domain.usecases import Samverkan
 from projections import queries
 from projections.runner import ProjectionRunner
@@ -26,7 +27,10 @@ from projections.runner import ProjectionRunner
 #: What each event class did not have before (top-level keys; nested ones are handled below).
 ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description",),
          "Budget.LineItemAdded": ("kind",),
-         "Budget.StatusChanged": ("revision", "decision", "superseded_by")}
+         "Budget.StatusChanged": ("revision", "decision", "superseded_by"),
+         "SharedService.StageChanged": ("reason",),
+         "SharedService.KpiDefined": ("baseline", "direction")}
+
 
 
 def _in_the_old_shape(app: Samverkan, stored: StoredEvent) -> StoredEvent:
@@ -42,6 +46,10 @@ def _in_the_old_shape(app: Samverkan, stored: StoredEvent) -> StoredEvent:
         line["state"].pop("kind")
     if "line" in state and name in ("Budget.LineItemRemoved", "Budget.LineItemRestored"):
         state["line"].pop("kind")
+    if name == "SharedService.RiskRecorded":  # a risk had no status
+        for risk in (state["risk"], state["before"]):
+            if risk is not None:
+                risk.pop("status")
     return StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
                        app.mapper.transcoder.encode(state))
 
@@ -60,7 +68,13 @@ def _history(app: Samverkan) -> dict[str, Any]:
         app.propose_budget(budget)
         app.record_decision(plan, date(2026, 3, 1), "Antas", "Budgeten antas.", [person], budget)
         revision = app.start_revision(budget).aggregate_id
-    return {"plan": plan, "budget": budget, "revision": revision, "line": line, "org": org}
+        service = app.create_service(plan, "Servicepunkt", "Ramsjö").aggregate_id
+        app.move_service_to(service, "proposed", "Byalaget vill.")
+        app.define_kpi(service, "Besök", "besök", 600)
+        risk = app.record_risk(service, "Butiken stänger", 3, 5).entity_id
+        app.record_risk(service, "Butiken stänger", 2, 5, risk_id=risk)
+    return {"plan": plan, "budget": budget, "revision": revision, "line": line, "org": org,
+            "service": service, "risk": risk}
 
 
 def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then() -> None:
@@ -83,6 +97,12 @@ def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then() -> 
     assert (adopted.decision, adopted.revision, adopted.superseded_by) == (None, None, None)
     restored = next(e for e in events if type(e).__name__ == "LineItemRestored")
     assert restored.line["kind"]["value"] == "cost"
+    service = old.load(SharedService, ids["service"])
+    assert service.risks[ids["risk"]]["status"] == "open"
+    kpi = next(iter(service.kpis.values()))
+    assert (kpi["baseline"], kpi["direction"]) == (None, "higher")
+    moved = next(e for e in old.events.get(service.id) if type(e).__name__ == "StageChanged")
+    assert moved.reason == ""  # moves made before reasons were asked for
 
     runner = ProjectionRunner(old, make_engine("sqlite://", poolclass=StaticPool), PROJECTIONS)
     runner.create_tables()

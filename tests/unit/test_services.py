@@ -111,8 +111,18 @@ def test_need_must_have_text(service: SharedService):
 def test_risk_is_recorded_with_likelihood_impact_and_owner(service: SharedService, actors):
     risk = service.record_risk("Butiken läggs ned", 2, 5, "Avtal på 3 år", actors["shop"])
     assert service.risks[risk] == {"title": "Butiken läggs ned", "likelihood": 2, "impact": 5,
-                                   "mitigation": "Avtal på 3 år", "owner_id": actors["shop"]}
+                                   "mitigation": "Avtal på 3 år", "owner_id": actors["shop"],
+                                   "status": "open"}
     assert service.pending_events[-1].before is None
+
+
+def test_a_risk_is_open_mitigated_or_closed(service: SharedService):
+    risk = service.record_risk("Butiken läggs ned", 2, 5)
+    service.record_risk("Butiken läggs ned", 2, 3, "Treårsavtal", risk_id=risk, status="mitigated")
+    assert (service.risks[risk]["status"], service.pending_events[-1].before["status"]) == (
+        "mitigated", "open")
+    with pytest.raises(RuleViolated, match="status"):
+        service.record_risk("Butiken läggs ned", 2, 3, risk_id=risk, status="forgotten")
 
 
 @pytest.mark.parametrize(("likelihood", "impact"), [(0, 3), (6, 3), (3, 0), (3, 6), (2.5, 3),
@@ -162,7 +172,26 @@ def test_removed_risk_is_kept_in_the_event(service: SharedService):
 def test_kpi_target_is_an_exact_decimal(service: SharedService, target, stored):
     kpi = service.define_kpi("Besök per vecka", "besök", target)
     assert service.kpis[kpi] == {"name": "Besök per vecka", "unit": "besök", "target": stored,
-                                 "by_gender": False, "measurements": []}
+                                 "baseline": None, "direction": "higher", "by_gender": False,
+                                 "measurements": []}
+
+
+def test_a_kpi_has_a_baseline_and_a_direction_that_is_higher_or_lower(service: SharedService):
+    kpi = service.define_kpi("Väntetid", "dagar", 7, baseline="21", direction="lower")
+    assert (service.kpis[kpi]["baseline"], service.kpis[kpi]["direction"]) == ("21", "lower")
+    with pytest.raises(RuleViolated, match="direction"):
+        service.define_kpi("Väntetid", "dagar", 7, direction="sideways")
+    with pytest.raises(RuleViolated, match="baseline"):
+        service.define_kpi("Väntetid", "dagar", 7, baseline=2.5)
+
+
+def test_a_measurement_cannot_be_dated_in_the_future(service: SharedService):
+    kpi = service.define_kpi("Besök", "besök")
+    today = date(2026, 12, 4)
+    service.measure_kpi(kpi, date(2026, 12, 5), 3, today=today)  # tomorrow somewhere already
+    with pytest.raises(RuleViolated, match="future"):
+        service.measure_kpi(kpi, date(2026, 12, 6), 3, today=today)
+    assert len(service.kpis[kpi]["measurements"]) == 1
 
 
 @pytest.mark.parametrize("target", [12.5, True, "tolv", "NaN", "Infinity"])

@@ -48,6 +48,8 @@ function start(root) {
       }
       if (notice) notice.hidden = !held;
       if (status) status.textContent = root.dataset.updated || "";
+      // Scripts that draw into the swapped-in parts (the dashboard's charts) draw again.
+      document.dispatchEvent(new CustomEvent("samverkan:updated"));
     } catch {
       // offline: the next change or reconnect refreshes
     } finally {

@@ -1,0 +1,82 @@
+"""The risk register in a real browser: a representative moves a risk on the matrix with the
+arrow keys and Enter, Escape puts a moved risk back; axe finds nothing in sv, nb and en, and
+nothing runs off the side of a laptop or a phone."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
+
+from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    Person,
+    RunningServer,
+    Server,
+    browser_fixture,
+    needs_browser,
+    server_fixture,
+    shared_server_fixture,
+)
+
+pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
+axe = Axe()
+RISK = "Butikens lönsamhet sviktar och butiken stänger"
+
+
+def _violations(page: Any) -> str:
+    results = axe.run(page)
+    return results.generate_report() if results.violations_count else ""
+
+
+def _overflow(page: Any) -> int:
+    return page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
+                         "document.body.scrollWidth) - document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("lang", ["sv", "nb", "en"])
+def test_the_register_has_no_violations_and_fits_a_phone(
+        browser: Any, shared_server: Server, lang: str) -> None:
+    erik = Person(browser, shared_server, "Erik Lindqvist").sign_in(
+        next_path=f"/plans/{shared_server.plan_id}/risks?lang={lang}")
+    try:
+        page = erik.page
+        for details in page.locator("details").all():
+            details.evaluate("d => { d.open = true; }")
+        for size in (LAPTOP, PHONE):
+            page.set_viewport_size(size)
+            assert _violations(page) == "", size
+            assert _overflow(page) <= 0, size
+        assert not erik.errors
+    finally:
+        erik.close()
+
+
+def test_a_risk_is_moved_on_the_matrix_by_keyboard(browser: Any, server: RunningServer) -> None:
+    erik = Person(browser, server, "Erik Lindqvist").sign_in(
+        next_path=f"/plans/{server.plan_id}/risks?lang=en")
+    try:
+        page = erik.page
+        cell = lambda li, im: page.locator(  # noqa: E731
+            f"td[data-likelihood='{li}'][data-impact='{im}']")
+        chip = page.locator("a.risk-chip", has_text=RISK)
+        expect(cell(3, 5).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        chip.focus()
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowDown")
+        expect(cell(2, 4).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        page.keyboard.press("Escape")  # put back
+        expect(cell(3, 5).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        page.keyboard.press("ArrowLeft")
+        page.keyboard.press("ArrowDown")
+        page.keyboard.press("Enter")  # saved: the page comes back with the new scores
+        expect(page.get_by_role("status").first).to_contain_text("The risk is reassessed.")
+        expect(cell(2, 4).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        expect(cell(3, 5).locator("a.risk-chip", has_text=RISK)).to_have_count(0)
+        card = page.locator("li[data-risk]").filter(has_text=RISK)
+        expect(card).to_contain_text("likelihood 2 × impact 4 = 8")
+        assert not erik.errors
+    finally:
+        erik.close()
