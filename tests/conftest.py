@@ -39,8 +39,7 @@ def drop_test_stores() -> Iterator[None]:
     fixtures, set up before it, at the end of the run)."""
     before = stores.made_so_far()
     yield
-    if stores.on_postgres():
-        stores.drop_stores(keep=before)
+    stores.drop_stores(keep=before)
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:

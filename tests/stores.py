@@ -59,12 +59,15 @@ class _Place:
 
 _places: dict[Path, _Place] = {}  # data folder -> where its store lives, for the running test
 _counter = iter(range(1, 10**9))
+_used_postgres = False
 
 
-def _admin() -> Any:
+def _admin(url: str = PG_URL) -> Any:
     import psycopg
 
-    return psycopg.connect(_libpq(PG_URL), autocommit=True, connect_timeout=5)
+    global _used_postgres
+    _used_postgres = True
+    return psycopg.connect(_libpq(url), autocommit=True, connect_timeout=5)
 
 
 def _libpq(url: str) -> str:
@@ -90,6 +93,11 @@ def store_settings(folder: Path, **changes: Any) -> Settings:
     """Settings for the store of the data folder `folder` (its own schema on PostgreSQL)."""
     if not on_postgres():
         return Settings(data_dir=folder, **changes)
+    return postgres_settings(folder, **changes)
+
+
+def postgres_settings(folder: Path, **changes: Any) -> Settings:
+    """Settings for a PostgreSQL schema of `folder`'s own, whatever store the run is on."""
     place = _place(folder)
     return Settings(data_dir=folder, database_url=place.url, pg_schema=place.schema, **changes)
 
@@ -166,7 +174,7 @@ def drop_stores(keep: set[Path] | frozenset[Path] = frozenset()) -> None:
 
 def drop_run() -> None:
     """At the end of the run: drop what is left under this run's prefix (the demo templates)."""
-    if not on_postgres():
+    if not _used_postgres:
         return
     drop_stores()
     with _admin() as conn:
@@ -197,8 +205,8 @@ def cloned_store(name: str, folder: Path, fill: Callable[[Path], Any],
             with _admin() as conn:
                 conn.execute(f'CREATE DATABASE "{database}"')
             url = _with_database(PG_URL, database)
-            with create_engine(Settings(database_url=url).views_url).begin() as conn:
-                conn.execute(text(f'CREATE SCHEMA "{CLONED_SCHEMA}"'))
+            with _admin(url) as conn:
+                conn.execute(f'CREATE SCHEMA "{CLONED_SCHEMA}"')
             _places[template.resolve()] = _Place(url, CLONED_SCHEMA)
             try:
                 made = fill(template)
@@ -216,7 +224,7 @@ def cloned_store(name: str, folder: Path, fill: Callable[[Path], Any],
             conn.execute(f'CREATE DATABASE "{database}" TEMPLATE "{RUN}_{name}"')
         _places[folder.resolve()] = _Place(_with_database(PG_URL, database), CLONED_SCHEMA, database)
         folder.mkdir(parents=True, exist_ok=True)
-        for file in template.iterdir():  # what the data folder holds besides the store (the secret key)
+        for file in template.glob("*"):  # what the folder holds besides the store (a secret key)
             if file.is_file():
                 shutil.copy2(file, folder / file.name)
     else:
