@@ -15,7 +15,6 @@ from web.cli_people import people_cli
 from web.live import live
 
 
-
 def _app_for_a_command() -> Flask:
     """The app one `samverkan` command runs in; its System closes when the command ends. A
     command run in-process (by a Python caller, or the tests) would otherwise keep its pools
