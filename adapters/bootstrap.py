@@ -74,6 +74,7 @@ class System:
     #: Where the live layer hears of committed changes (the runner publishes into it).
     changes: ChangeFeed = field(default_factory=InProcessChanges)
     extras: dict[str, Any] = field(default_factory=dict)
+    _closed: bool = field(default=False, repr=False)
 
     def start(self) -> None:
         """Follow the log — or, while another process follows this store, stand by and take
@@ -93,6 +94,11 @@ class System:
         self.people.erase(person_id)
 
     def close(self) -> None:
+        """Stop following and give back every connection; a second call does nothing (a
+        command's System is closed by the command and again when the CLI ends)."""
+        if self._closed:
+            return
+        self._closed = True
         self.follower.stop()
         self.changes.close()
         self.app.close()

@@ -149,10 +149,10 @@ def rebuild_rate(workdir: Path, events: int) -> dict:
             "met": rate >= 50_000}
 
 
-def long_budget(data_dir: Path, events: int) -> tuple[str, UUID, UUID]:
-    """A plan and a budget of `events` versions (amount edits on 20 lines, 500 a save):
-    (the facilitator's id, the plan id, the budget id)."""
-    system = bootstrap(Settings(data_dir=data_dir))
+def long_budget(data_dir: Path, events: int, settings: Settings | None = None) -> tuple[str, UUID, UUID]:
+    """A plan and a budget of `events` versions (amount edits on 20 lines, 500 a save) in
+    `data_dir`, or in the store `settings` name: (the facilitator's id, the plan id, the budget id)."""
+    system = bootstrap(settings or Settings(data_dir=data_dir))
     app, person = system.app, str(uuid4())
     with acting_as(person):
         plan = app.start_plan("Bench", "Här", 2027, 2029).aggregate_id

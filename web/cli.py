@@ -6,7 +6,7 @@ import gc
 from contextlib import suppress
 
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 
 from web.app import async_mode, create_app, system
@@ -14,7 +14,19 @@ from web.cli_db import db_cli
 from web.cli_people import people_cli
 from web.live import live
 
-cli = FlaskGroup(create_app=create_app, add_version_option=False,
+
+def _app_for_a_command() -> Flask:
+    """The app one `samverkan` command runs in; its System closes when the command ends. A
+    command run in-process (by a Python caller, or the tests) would otherwise keep its pools
+    of database sessions open, one set per command, until PostgreSQL refuses new clients."""
+    app = create_app()
+    context = click.get_current_context(silent=True)
+    if context is not None:
+        context.find_root().call_on_close(app.extensions["samverkan"].close)
+    return app
+
+
+cli = FlaskGroup(create_app=_app_for_a_command, add_version_option=False,
                  help="Samverkan: plan shared public services across sectors.")
 
 

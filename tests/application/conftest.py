@@ -1,4 +1,5 @@
-"""Application fixtures: the use cases on the in-memory (POPO) store, a facilitator acting."""
+"""Application fixtures: the use cases on the in-memory (POPO) store — or, in the PostgreSQL
+pass, a schema of their own (tests/stores.py) — with a facilitator acting."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import pytest
 
 from domain.context import Acting, acting_as
 from domain.usecases import Samverkan
+from tests.stores import app_env
 
 
 @pytest.fixture
-def app() -> Samverkan:
+def app() -> Iterator[Samverkan]:
     # Explicit, so that a PERSISTENCE_MODULE set for integration tests never leaks in here.
-    return Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = Samverkan(env=app_env())
+    yield app
+    app.close()
 
 
 @pytest.fixture

@@ -7,10 +7,8 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from sqlalchemy.pool import StaticPool
 
 from adapters.accounts import Accounts, hasher
-from adapters.db import make_engine
 from adapters.demo import DemoPlan, load_demo, store_is_empty
 from adapters.people import PeopleDirectory
 from domain.budgets import FULL_SHARE, Budget
@@ -18,18 +16,19 @@ from domain.commitments import Commitment
 from domain.plans import Plan
 from domain.services import SharedService
 from domain.usecases import Samverkan
+from tests.stores import app_env, views_engine
 
 
 @pytest.fixture
 def app() -> Iterator[Samverkan]:
-    app = Samverkan()
+    app = Samverkan(env=app_env())
     yield app
     app.close()
 
 
 @pytest.fixture
 def people() -> Iterator[PeopleDirectory]:
-    engine = make_engine("sqlite://", poolclass=StaticPool)
+    engine = views_engine()
     directory = PeopleDirectory(engine)
     directory.create_table()
     yield directory
@@ -133,7 +132,7 @@ def test_no_name_or_email_is_stored_in_any_event(app, demo):
 
 
 def test_a_second_load_reuses_the_demo_people_already_in_the_people_store(demo, people):
-    again = Samverkan()
+    again = Samverkan(env=app_env())
     try:
         second = load_demo(again, people)
     finally:
@@ -162,7 +161,7 @@ def test_a_demo_person_who_changed_their_password_keeps_it_when_the_demo_is_load
     demo = load_demo(app, people, accounts, PASSWORD)
     anna = demo.people[0]
     accounts.change_password(anna.person_id, PASSWORD, "anna's own password")
-    again = Samverkan()
+    again = Samverkan(env=app_env())
     try:
         load_demo(again, people, accounts, PASSWORD)
     finally:
@@ -192,7 +191,7 @@ def _dated(app: Samverkan) -> list[tuple[str, str, date]]:
 @pytest.fixture(params=DAYS, ids=str)
 def loaded_on(request: pytest.FixtureRequest,
               people: PeopleDirectory) -> Iterator[tuple[Samverkan, DemoPlan, date]]:
-    app = Samverkan()
+    app = Samverkan(env=app_env())
     try:
         yield app, load_demo(app, people, today=request.param), request.param
     finally:

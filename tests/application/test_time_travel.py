@@ -17,6 +17,7 @@ from domain.context import Acting, acting_as
 from domain.errors import DomainError, NotAllowed, NotFound, RuleViolated
 from domain.usecases import Samverkan
 from projections.history import changes, diff, sheet_of
+from tests.stores import app_env
 
 ACTOR_KEYS = ("kommun", "shop", "association", "region")
 
@@ -71,7 +72,7 @@ def _run(app: Samverkan, budget_id: UUID, actors: dict[str, str], command: tuple
 
 def _fresh() -> tuple[Samverkan, UUID, dict[str, str]]:
     """A new store for each example: hypothesis replays examples, so none may share state."""
-    app = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = Samverkan(env=app_env())
     plan_id = app.start_plan("Servicepunkt Byn", "Byn", 2025, 2027).aggregate_id
     actors = {key: app.add_actor(plan_id, key.title(), "public").entity_id for key in ACTOR_KEYS}
     return app, app.create_budget(plan_id, "Budget").aggregate_id, actors
@@ -82,37 +83,40 @@ def _fresh() -> tuple[Samverkan, UUID, dict[str, str]]:
 def test_replaying_to_version_k_equals_the_state_after_the_kth_command(
         steps: list[tuple[Any, ...]], data: st.DataObject) -> None:
     app, budget_id, actors = _fresh()
-    start = app.load(Budget, budget_id).version
-    snapshots = {start: _snapshot(app, budget_id, actors)}
-    commands_done = []  # (version, command) of each command that stored an event
-    for command in steps:
-        if _run(app, budget_id, actors, command):
-            version = app.load(Budget, budget_id).version
-            snapshots[version] = _snapshot(app, budget_id, actors)
-            commands_done.append((version, command))
-    for version, expected in snapshots.items():
-        replayed = sheet_of(app.budget_at(budget_id, version=version), _actors(actors))
-        assert (replayed.budget["version"], replayed.lines, replayed.totals_by_year,
-                replayed.by_actor, replayed.total) == expected
+    try:
+        start = app.load(Budget, budget_id).version
+        snapshots = {start: _snapshot(app, budget_id, actors)}
+        commands_done = []  # (version, command) of each command that stored an event
+        for command in steps:
+            if _run(app, budget_id, actors, command):
+                version = app.load(Budget, budget_id).version
+                snapshots[version] = _snapshot(app, budget_id, actors)
+                commands_done.append((version, command))
+        for version, expected in snapshots.items():
+            replayed = sheet_of(app.budget_at(budget_id, version=version), _actors(actors))
+            assert (replayed.budget["version"], replayed.lines, replayed.totals_by_year,
+                    replayed.by_actor, replayed.total) == expected
 
-    # The diff between two moments: exactly the commands in between, in order.
-    versions = sorted(snapshots)
-    first = data.draw(st.sampled_from(versions))
-    last = data.draw(st.sampled_from([v for v in versions if v >= first]))
-    moment = {v: next(iter(app.events.get(budget_id, gt=v - 1, lte=v))).timestamp
-              for v in (first, last)}
-    old = app.budget_at(budget_id, moment=moment[first])
-    new = app.budget_at(budget_id, moment=moment[last])
-    assert (old.version, new.version) == (first, last)
-    events = app.changes_between(Budget, budget_id, old.version, new.version)
-    result = diff(sheet_of(old, _actors(actors)), sheet_of(new, _actors(actors)), events)
-    between = [(v, c[0]) for v, c in commands_done if first < v <= last]
-    kinds = {"add": "added", "amount": "amount", "share": "share", "rename": "changed_line",
-             "move": "moved", "remove": "removed"}
-    assert [(c["version"], c["kind"]) for c in result["changes"]] == [
-        (v, kinds[name]) for v, name in between]
-    if not between:
-        assert result["lines"] == [] and result["status"] is None
+        # The diff between two moments: exactly the commands in between, in order.
+        versions = sorted(snapshots)
+        first = data.draw(st.sampled_from(versions))
+        last = data.draw(st.sampled_from([v for v in versions if v >= first]))
+        moment = {v: next(iter(app.events.get(budget_id, gt=v - 1, lte=v))).timestamp
+                  for v in (first, last)}
+        old = app.budget_at(budget_id, moment=moment[first])
+        new = app.budget_at(budget_id, moment=moment[last])
+        assert (old.version, new.version) == (first, last)
+        events = app.changes_between(Budget, budget_id, old.version, new.version)
+        result = diff(sheet_of(old, _actors(actors)), sheet_of(new, _actors(actors)), events)
+        between = [(v, c[0]) for v, c in commands_done if first < v <= last]
+        kinds = {"add": "added", "amount": "amount", "share": "share", "rename": "changed_line",
+                 "move": "moved", "remove": "removed"}
+        assert [(c["version"], c["kind"]) for c in result["changes"]] == [
+            (v, kinds[name]) for v, name in between]
+        if not between:
+            assert result["lines"] == [] and result["status"] is None
+    finally:
+        app.close()
 
 
 def test_a_diff_names_each_changed_cell_with_who_changed_it(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from uuid import uuid4
 
 import pytest
@@ -10,11 +11,12 @@ from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import Conflict, RuleViolated
 from domain.usecases import Samverkan
+from tests.stores import app_env
 
 
 @pytest.fixture
-def setup() -> dict:
-    app = Samverkan()
+def setup() -> Iterator[dict]:
+    app = Samverkan(env=app_env())
     anna, erik = str(uuid4()), str(uuid4())
     with acting_as(anna):
         plan = app.start_plan("P", "By", 2027, 2028).aggregate_id
@@ -22,7 +24,8 @@ def setup() -> dict:
         app.add_member(plan, erik, "representative", org)
         budget = app.create_budget(plan, "B").aggregate_id
         line = app.add_line(budget, "Hyra", amounts={2027: 100}).entity_id
-    return {"app": app, "anna": anna, "erik": erik, "org": org, "budget": budget, "line": line}
+    yield {"app": app, "anna": anna, "erik": erik, "org": org, "budget": budget, "line": line}
+    app.close()
 
 
 def _budget(s: dict) -> Budget:

@@ -27,6 +27,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, http_sign_in
+from tests.stores import cloned_store, environment_for
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = os.environ.get("SAMVERKAN_CHROMIUM", "/usr/bin/chromium")
@@ -111,10 +112,9 @@ def start_server(data_dir: Path, port: int | None = None, secret: str = SECRET,
     unless `extra_env` says SAMVERKAN_DEMO=off: then the server has no plan to find)."""
     port = port or _free_port()
     log = data_dir / f"server-{port}-{time.monotonic_ns()}.log"
-    env = {**os.environ, "SAMVERKAN_DATA": str(data_dir / "var"), "PORT": str(port),
+    env = {**environment_for(data_dir / "var"), "PORT": str(port),
            "SAMVERKAN_SECRET_KEY": secret, "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD,
            **(extra_env or {})}
-    env.pop("SAMVERKAN_DATABASE_URL", None)
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "web.entry", "serve"], cwd=ROOT, env=env,
@@ -163,28 +163,23 @@ class RunningServer(Server):
         self.process, _ = start_server(self.data_dir, port, secret)
 
 
-_demo_folders: dict[Path, Path] = {}
+def _samverkan_demo(data: Path) -> None:
+    env = {**environment_for(data), "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD}
+    subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "demo"],
+                   cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
 
 
-def demo_data(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data folder with the demo plan (`samverkan demo`), made once per test session."""
-    base = tmp_path_factory.getbasetemp()
-    if base not in _demo_folders:
-        data = tmp_path_factory.mktemp("demo")
-        env = {**os.environ, "SAMVERKAN_DATA": str(data / "var"),
-               "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD}
-        env.pop("SAMVERKAN_DATABASE_URL", None)
-        subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "demo"],
-                       cwd=ROOT, env=env, check=True, capture_output=True, timeout=60)
-        _demo_folders[base] = data
-    return _demo_folders[base]
+def copy_demo(folder: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Give `folder` (a test's folder, as start_server takes) the demo plan as `samverkan demo`
+    leaves it: made once per run, copied (on PostgreSQL: cloned) for each test."""
+    cloned_store("cli_demo", folder / "var", _samverkan_demo, tmp_path_factory)
 
 
 @pytest.fixture(name="server")
 def server_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningServer]:
     """A fresh server with the demo plan: each test edits its own copy of the budget."""
     ensure_bundle()
-    shutil.copytree(demo_data(tmp_path_factory) / "var", tmp_path / "var")
+    copy_demo(tmp_path, tmp_path_factory)
     process, srv = start_server(tmp_path)
     running = RunningServer(srv.url, srv.plan_id, srv.budget_id, srv.log)
     running.process, running.data_dir = process, tmp_path

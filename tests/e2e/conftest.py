@@ -1,4 +1,4 @@
-"""A running Samverkan on a SQLite file, with the demo plan loaded."""
+"""A running Samverkan on the run's store (tests/stores.py), with the demo plan loaded."""
 
 from __future__ import annotations
 
@@ -10,17 +10,30 @@ from flask import Flask
 
 from adapters.bootstrap import System, bootstrap
 from adapters.demo import DemoPlan, load_demo
-from adapters.settings import Settings
 from tests.e2e.auth_helpers import DEMO_PASSWORD
+from tests.stores import cloned_store, store_settings
 from web.app import create_app
 from web.live import live
 
 
+def _load_demo(folder: Path) -> DemoPlan:
+    system = bootstrap(store_settings(folder, demo_password=DEMO_PASSWORD))
+    try:
+        system.start()
+        demo = load_demo(system.app, system.people, system.accounts, DEMO_PASSWORD)
+        system.projections.wait(system.app.recorder.max_notification_id(), timeout=10)
+        return demo
+    finally:
+        system.close()
+
+
 @pytest.fixture
-def demo_system(tmp_path: Path) -> Iterator[System]:
-    system = bootstrap(Settings(data_dir=tmp_path / "var", demo_password=DEMO_PASSWORD))
+def demo_system(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """The demo, loaded once per run and copied for each test (each test may change it)."""
+    demo = cloned_store("demo", tmp_path / "var", _load_demo, tmp_path_factory)
+    system = bootstrap(store_settings(tmp_path / "var", demo_password=DEMO_PASSWORD))
     system.start()
-    system.extras["demo"] = load_demo(system.app, system.people, system.accounts, DEMO_PASSWORD)
+    system.extras["demo"] = demo
     system.projections.wait(system.app.recorder.max_notification_id(), timeout=10)
     try:
         yield system

@@ -9,25 +9,24 @@ import os
 import re
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pytest
 import socketio
-from sqlalchemy import create_engine, text
+from sqlalchemy import text
 
 from adapters.settings import Settings
+from tests import stores
 from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, http_sign_in
-from tests.integration.conftest import PG_URL, require_postgres
+from tests.integration.conftest import require_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 ANNA = DEMO_EMAILS["Anna Berg"]  # the demo's facilitator: may edit the budget
@@ -47,34 +46,33 @@ class Store:
     settings: Settings
 
 
-def sqlite_store(folder: Path) -> Store:
-    env = {**os.environ, "SAMVERKAN_DATA": str(folder / "var"), "SAMVERKAN_SECRET_KEY": "processes",
-           "SAMVERKAN_DEMO_PASSWORD": DEMO_PASSWORD, "SAMVERKAN_ARGON2_PROFILE": "CHEAPEST"}
-    for name in ("SAMVERKAN_DATABASE_URL", "SAMVERKAN_PG_SCHEMA", "SAMVERKAN_ASYNC_MODE"):
-        env.pop(name, None)
-    return Store(env, Settings(data_dir=folder / "var"))
+def store_of(settings: Settings) -> Store:
+    env = {k: v for k, v in os.environ.items()
+           if k not in (*stores.STORE_VARIABLES, "SAMVERKAN_ASYNC_MODE")}
+    env.update(SAMVERKAN_DATA=str(settings.data_dir), SAMVERKAN_SECRET_KEY="processes",
+               SAMVERKAN_DEMO_PASSWORD=DEMO_PASSWORD, SAMVERKAN_ARGON2_PROFILE="CHEAPEST")
+    if settings.uses_postgres:
+        env.update(SAMVERKAN_DATABASE_URL=settings.database_url or "",
+                   SAMVERKAN_PG_SCHEMA=settings.pg_schema or "")
+    return Store(env, settings)
 
 
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    """A fresh store for the test's processes: a SQLite folder, or a PostgreSQL schema of its own."""
-    on_sqlite = sqlite_store(tmp_path)
+def store_for(folder: Path) -> Store:
+    """The run's store (tests/stores.py) in `folder`/var."""
+    if stores.on_postgres():
+        require_postgres()
+    return store_of(stores.store_settings(folder / "var"))
+
+
+@pytest.fixture(params=["postgres"] if stores.on_postgres()
+                else ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Store:
+    """A fresh store for the test's processes: a SQLite folder, or a PostgreSQL schema of its own
+    (in the PostgreSQL pass, that alone)."""
     if request.param == "sqlite":
-        yield on_sqlite
-        return
-    env = on_sqlite.env
+        return store_of(Settings(data_dir=tmp_path / "var"))
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(Settings(database_url=PG_URL).views_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield Store({**env, "SAMVERKAN_DATABASE_URL": PG_URL, "SAMVERKAN_PG_SCHEMA": schema},
-                    Settings(data_dir=tmp_path / "var", database_url=PG_URL, pg_schema=schema))
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return store_of(stores.postgres_settings(tmp_path / "var"))
 
 
 @dataclass
@@ -217,30 +215,18 @@ def kill(served: Served) -> None:
 
 def log_head(store: Store) -> int:
     """The last position in the store's event log, read straight from the store."""
-    engine = create_engine(store.settings.views_url, **store.settings.views_engine_options) \
-        if store.settings.uses_postgres else create_engine(f"sqlite:///{store.settings.events_path}")
-    try:
-        with engine.connect() as conn:
-            sql = ("SELECT MAX(notification_id) FROM samverkan_events" if store.settings.uses_postgres
-                   else "SELECT MAX(rowid) FROM stored_events")
-            return conn.execute(text(sql)).scalar() or 0
-    finally:
-        engine.dispose()
+    table, position = stores.events_table(store.settings)
+    with stores.event_log(store.settings) as conn:
+        return conn.execute(text(f"SELECT MAX({position}) FROM {table}")).scalar() or 0  # nosec B608
 
 
 def tamper(store: Store, position: int) -> None:
     """Change the stored bytes of one event behind the application's back (as someone with
     write access to the database could)."""
-    if store.settings.uses_postgres:
-        engine = create_engine(store.settings.views_url, **store.settings.views_engine_options)
-        with engine.begin() as conn:
-            changed = conn.execute(text("UPDATE samverkan_events SET state = state || '\\x20'::bytea "
-                                        "WHERE notification_id = :p"), {"p": position}).rowcount
-        engine.dispose()
-    else:
-        db = sqlite3.connect(store.settings.events_path, timeout=10)
-        with db:
-            changed = db.execute("UPDATE stored_events SET state = CAST(state || X'20' AS BLOB) "
-                                 "WHERE rowid = ?", (position,)).rowcount
-        db.close()
+    table, column = stores.events_table(store.settings)
+    with stores.event_log(store.settings) as conn:
+        state = conn.execute(text(f"SELECT state FROM {table} WHERE {column} = :p"),  # nosec B608
+                             {"p": position}).scalar_one()
+        changed = conn.execute(text(f"UPDATE {table} SET state = :s WHERE {column} = :p"),  # nosec B608
+                               {"s": bytes(state) + b" ", "p": position}).rowcount
     assert changed == 1

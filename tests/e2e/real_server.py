@@ -7,7 +7,6 @@ Every wait is bounded; the server is stopped however the test ends.
 from __future__ import annotations
 
 import re
-import shutil
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -20,7 +19,7 @@ import requests
 import socketio
 
 from tests.e2e.auth_helpers import DEMO_PASSWORD
-from tests.e2e.browser_support import Server, demo_data, start_server, stop_server
+from tests.e2e.browser_support import Server, copy_demo, start_server, stop_server
 
 NS = "/live"
 WAIT = 10.0
@@ -30,7 +29,7 @@ CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 @pytest.fixture(name="real_server")
 def real_server_fixture(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A fresh `samverkan serve` (gevent, as ./scripts/serve runs it) on a copy of the demo."""
-    shutil.copytree(demo_data(tmp_path_factory) / "var", tmp_path / "var")
+    copy_demo(tmp_path, tmp_path_factory)
     process, server = start_server(tmp_path)
     try:
         yield server

@@ -3,7 +3,6 @@ nothing in sv, nb and en, each works by keyboard alone, and each fits a 390 px p
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -26,6 +25,7 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     start_server,
     stop_server,
 )
+from tests.stores import environment_for
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(90)]
 LANGUAGES = ("sv", "nb", "en")
@@ -98,8 +98,7 @@ def _path(page: Any) -> str:
 
 def _link_for(server: Server, data_dir: Path, email: str, name: str) -> str:
     """`samverkan people add` beside the running server; the link it prints."""
-    env = {**os.environ, "SAMVERKAN_DATA": str(data_dir / "var")}
-    env.pop("SAMVERKAN_DATABASE_URL", None)
+    env = environment_for(data_dir / "var")
     done = subprocess.run([sys.executable, "-c", "from web.cli import main; main()", "people", "add",
                            email, "--name", name, "--base-url", server.url], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=60, check=True)

@@ -5,7 +5,6 @@ overflow), and the replay highlighting the cell each change touched."""
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Iterator
 from typing import Any
 
@@ -14,7 +13,6 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from adapters.bootstrap import bootstrap
-from adapters.settings import Settings
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.plans import Plan
@@ -22,12 +20,13 @@ from tests.e2e.auth_helpers import DEMO_EMAILS
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     Person,
     browser_fixture,
-    demo_data,
+    copy_demo,
     ensure_bundle,
     needs_browser,
     start_server,
     stop_server,
 )
+from tests.stores import store_settings
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
 LANGUAGES = ("sv", "nb", "en")
@@ -53,9 +52,9 @@ def meeting_fixture(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[s
     `samverkan demo` appends)."""
     ensure_bundle()
     folder = tmp_path_factory.mktemp("history")
-    shutil.copytree(demo_data(tmp_path_factory) / "var", folder / "var")
+    copy_demo(folder, tmp_path_factory)
     process, server = start_server(folder)
-    beside = bootstrap(Settings(data_dir=folder / "var"))
+    beside = bootstrap(store_settings(folder / "var"))
     try:
         anna = beside.people.by_email(DEMO_EMAILS["Anna Berg"]).id
         app = beside.app

@@ -15,15 +15,15 @@ import pytest
 from click.testing import CliRunner
 
 from tests.e2e.auth_helpers import DEMO_PASSWORD, http_sign_in
+from tests.stores import point_environment_at, store_settings
 from web.cli import cli
 
 
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
-    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
+    point_environment_at(monkeypatch, tmp_path / "var")
     monkeypatch.setenv("SAMVERKAN_DEMO_PASSWORD", DEMO_PASSWORD)
-    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
-    return {**os.environ, "SAMVERKAN_DATA": str(tmp_path / "var")}
+    return dict(os.environ)
 
 
 def test_demo_loads_the_plan_and_lists_the_demo_accounts_with_their_password(
@@ -123,9 +123,8 @@ def test_with_the_demo_off_serve_loads_nothing_and_sends_everyone_to_setup(
     assert f"Nobody has an account yet: open {url}/setup" in output
     assert "Demo accounts" not in output and "loading the demo" not in output
     from adapters.bootstrap import bootstrap
-    from adapters.settings import Settings
 
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+    system = bootstrap(store_settings(tmp_path / "var"))
     try:
         assert not system.app.recorder.max_notification_id()
         assert system.people.all() == []

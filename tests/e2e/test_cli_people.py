@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from collections.abc import Iterator
-from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -13,6 +11,7 @@ from click.testing import CliRunner, Result
 
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
+from tests.stores import point_environment_at, stored_events
 from web.cli import cli
 
 ERIK = "erik.lindqvist@region.example.se"
@@ -21,8 +20,7 @@ ERIK = "erik.lindqvist@region.example.se"
 @pytest.fixture
 def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """A data folder with the demo plan, as `samverkan demo` leaves it."""
-    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
-    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
+    point_environment_at(monkeypatch, tmp_path / "var")
     assert CliRunner().invoke(cli, ["demo"]).exit_code == 0
     return Settings.from_env()
 
@@ -41,8 +39,8 @@ def _run(*args: str, answer: str | None = None) -> Result:
 
 
 def _event_log_digest(settings: Settings) -> str:
-    with closing(sqlite3.connect(f"file:{settings.events_path}?mode=ro", uri=True)) as db:
-        rows = db.execute("SELECT * FROM stored_events ORDER BY rowid").fetchall()
+    rows = stored_events(settings)
+    assert rows
     return hashlib.sha256(repr(rows).encode()).hexdigest()
 
 

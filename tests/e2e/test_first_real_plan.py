@@ -17,9 +17,9 @@ from flask import Flask
 from flask_socketio import SocketIOTestClient
 
 from adapters.bootstrap import System, bootstrap
-from adapters.settings import Settings
 from domain.budgets import Budget
 from tests.e2e.pdf_reading import pdf_lines
+from tests.stores import store_settings
 from web.app import create_app
 from web.extensions import socketio
 
@@ -29,7 +29,7 @@ YEAR = date.today().year
 
 @pytest.fixture
 def empty_system(tmp_path: Path) -> Iterator[System]:
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+    system = bootstrap(store_settings(tmp_path / "var"))
     system.start()
     try:
         yield system

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from adapters.accounts import credentials
 from adapters.bootstrap import System, bootstrap
 from adapters.people import people
-from adapters.settings import Settings
 from tests.e2e.auth_helpers import csrf_token
+from tests.stores import store_settings
 from web.app import create_app
 
 FIRST = {"name": "Ada Lund", "email": "Ada.Lund@Kommun.example.se", "password": "ada-password-1",
@@ -23,7 +23,7 @@ FIRST = {"name": "Ada Lund", "email": "Ada.Lund@Kommun.example.se", "password": 
 
 @pytest.fixture
 def empty_system(tmp_path: Path) -> Iterator[System]:
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+    system = bootstrap(store_settings(tmp_path / "var"))
     system.start()
     try:
         yield system

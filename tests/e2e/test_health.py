@@ -8,8 +8,8 @@ from pathlib import Path
 from flask import Flask
 
 from adapters.bootstrap import System, bootstrap
-from adapters.settings import Settings
 from domain.context import acting_as
+from tests.stores import store_settings
 from web.app import create_app
 
 
@@ -41,7 +41,7 @@ def test_readyz_shows_no_personal_data(app: Flask, demo_system: System) -> None:
 
 def test_readyz_is_not_ready_while_the_views_lag_beyond_the_bound(tmp_path: Path) -> None:
     """Nobody follows the log here (the system is not started): events pile up unprojected."""
-    system = bootstrap(Settings(data_dir=tmp_path / "var", ready_max_lag=2))
+    system = bootstrap(store_settings(tmp_path / "var", ready_max_lag=2))
     try:
         app = create_app({"SYSTEM": system, "TESTING": True, "SECRET_KEY": "test"})
         with acting_as("11111111-1111-1111-1111-111111111111"):
@@ -59,7 +59,9 @@ def test_readyz_is_not_ready_while_the_views_lag_beyond_the_bound(tmp_path: Path
 def test_readyz_is_not_ready_when_the_read_models_do_not_answer(app: Flask,
                                                                  demo_system: System) -> None:
     demo_system.engine.dispose()
-    broken = demo_system.engine.url.set(database="/nonexistent/folder/views.sqlite")
+    missing = ("/nonexistent/folder/views.sqlite" if demo_system.engine.dialect.name == "sqlite"
+               else "nonexistent_folder")  # a database that is not there, on the same kind of store
+    broken = demo_system.engine.url.set(database=missing)
     from adapters.db import make_engine
 
     demo_system.engine = make_engine(str(broken))

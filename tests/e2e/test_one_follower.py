@@ -13,7 +13,6 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.bootstrap import System
-from adapters.settings import Settings
 from tests.e2e.process_support import (
     Served,
     Store,
@@ -28,6 +27,7 @@ from tests.e2e.process_support import (
     store,
 )
 from tests.integration.scenario import dump_views, plan_a_budget
+from tests.stores import point_environment_at, store_settings
 from web import cli as web_cli
 from web.cli import cli
 
@@ -130,9 +130,8 @@ def followed_elsewhere(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Itera
     (the chain's head, and the log's)."""
     from adapters.bootstrap import bootstrap
 
-    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
-    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
-    holder = bootstrap(Settings(data_dir=tmp_path / "var"))
+    point_environment_at(monkeypatch, tmp_path / "var")
+    holder = bootstrap(store_settings(tmp_path / "var"))
     plan_a_budget(holder.app, edits=2)
     holder.projections.catch_up()
     head = holder.app.recorder.max_notification_id()

@@ -25,7 +25,7 @@ from tests.e2e.process_support import (
     first_budget,
     free_port,
     log_head,
-    sqlite_store,
+    store_for,
 )
 
 pytestmark = pytest.mark.slow
@@ -55,8 +55,8 @@ def _start(store: Store, how: str, name: str, extra_env: dict[str, str] | None =
 
 
 @pytest.fixture
-def sqlite(tmp_path: Path) -> Store:
-    return sqlite_store(tmp_path)
+def run_store(tmp_path: Path) -> Store:
+    return store_for(tmp_path)
 
 
 def _line(served: Served, budget_id: str) -> tuple[str, int]:
@@ -65,8 +65,8 @@ def _line(served: Served, budget_id: str) -> tuple[str, int]:
     return line["line_id"], int(next(iter(line["amounts"])))
 
 
-def test_gunicorn_serves_a_page_and_a_socket(sqlite: Store) -> None:
-    served = _start(sqlite, "gunicorn", "gunicorn")
+def test_gunicorn_serves_a_page_and_a_socket(run_store: Store) -> None:
+    served = _start(run_store, "gunicorn", "gunicorn")
     try:
         plan_id, budget_id = first_budget(served)
         status, page = served.get(f"/budgets/{budget_id}")
@@ -90,8 +90,8 @@ def test_gunicorn_serves_a_page_and_a_socket(sqlite: Store) -> None:
         assert served.stop(signal.SIGTERM, timeout=30) == 0
 
 
-def test_gunicorn_with_json_logs_writes_only_json_lines(sqlite: Store) -> None:
-    served = _start(sqlite, "gunicorn", "json", {"SAMVERKAN_LOG_FORMAT": "json"})
+def test_gunicorn_with_json_logs_writes_only_json_lines(run_store: Store) -> None:
+    served = _start(run_store, "gunicorn", "json", {"SAMVERKAN_LOG_FORMAT": "json"})
     try:
         request = urllib.request.Request(served.url + "/healthz", headers={"X-Request-ID": "edge-1"})
         with urllib.request.urlopen(request, timeout=10) as reply:
@@ -163,12 +163,12 @@ async def _send(served: Served, plan_id: str, budget_id: str,
 
 @pytest.mark.parametrize("how", ["embedded", "gunicorn"])
 def test_sigterm_finishes_commands_tells_sockets_to_reconnect_and_releases_the_lock(
-        sqlite: Store, how: str) -> None:
-    served = _start(sqlite, how, "first")
+        run_store: Store, how: str) -> None:
+    served = _start(run_store, how, "first")
     try:
         plan_id, budget_id = first_budget(served)
         line_id, year = _line(served, budget_id)
-        before = log_head(sqlite)
+        before = log_head(run_store)
         started = time.monotonic()
         run = asyncio.run(asyncio.wait_for(
             _edit_through_a_stop(served, served.cookie(), plan_id, budget_id, line_id, year), 90))
@@ -190,10 +190,10 @@ def test_sigterm_finishes_commands_tells_sockets_to_reconnect_and_releases_the_l
     # The System was closed (the follower lock released by it, not merely by the process's end).
     assert served.output().splitlines()[-1] == "Samverkan stopped."
     # Every acknowledged command was stored; what was not acknowledged may have been.
-    stored = log_head(sqlite) - before
+    stored = log_head(run_store) - before
     assert len(acknowledged) <= stored <= len(acknowledged) + sum(
         1 for r in replies.values() if not isinstance(r, dict))
-    lock = follower_lock_for(sqlite.settings.event_store_env())
+    lock = follower_lock_for(run_store.settings.event_store_env())
     try:
         assert lock.try_acquire(), "the stopped process still holds the follower lock"
     finally:
@@ -201,12 +201,12 @@ def test_sigterm_finishes_commands_tells_sockets_to_reconnect_and_releases_the_l
         lock.close()
     # The client sends what got no `ok` again, with the same ids, to the next process: each
     # command is then stored exactly once.
-    again = _start(sqlite, how, "second")
+    again = _start(run_store, how, "second")
     try:
         resent = [c for c in run["commands"] if c not in acknowledged]
         assert resent, "the stop refused nothing: it came after the stream"
         for reply in asyncio.run(asyncio.wait_for(_send(again, plan_id, budget_id, resent), 60)):
             assert reply["ok"], reply
-        assert log_head(sqlite) - before == len(run["commands"])
+        assert log_head(run_store) - before == len(run["commands"])
     finally:
         assert again.stop(signal.SIGTERM, timeout=30) == 0

@@ -12,21 +12,18 @@ import contextlib
 import itertools
 import random
 import time
-import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from adapters.settings import Settings
 from tests.e2e.process_support import (
     Served,
     Store,
     first_budget,
     kill,
     serve,
-    sqlite_store,
+    store_of,
 )
 from tests.e2e.region_support import (
     REDIS_URL,
@@ -39,7 +36,8 @@ from tests.e2e.region_support import (
     start_worker,
     views_at_head,
 )
-from tests.integration.conftest import PG_URL, require_postgres
+from tests.integration.conftest import require_postgres
+from tests.stores import postgres_settings
 
 pytestmark = [pytest.mark.postgres, pytest.mark.timeout(240)]
 WEB = {"SAMVERKAN_ROLE": "web"}
@@ -71,14 +69,8 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Region]:
     require_postgres()
     require_redis()
     folder = tmp_path_factory.mktemp("region")
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(Settings(database_url=PG_URL).views_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    local = sqlite_store(folder)
-    store = region_env(Store({**local.env, "SAMVERKAN_DATABASE_URL": PG_URL,
-                              "SAMVERKAN_PG_SCHEMA": schema},
-                             Settings(data_dir=folder / "var", database_url=PG_URL, pg_schema=schema)))
+    # A schema of its own for the module's processes, dropped at the end of the run.
+    store = region_env(store_of(postgres_settings(folder / "var")))
     worker = start_worker(store, follow=True)  # two processes making the same tables collide
     region: Region | None = None
     served = [serve(store, "a", WEB)]  # loads the demo; the worker projects it
@@ -96,9 +88,6 @@ def region(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Region]:
             process.stop()
         (region.worker if region else worker).stop()
         _forget_stream(store)
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def _forget_stream(store: Store) -> None:

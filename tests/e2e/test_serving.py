@@ -17,7 +17,7 @@ from urllib.parse import urlparse
 import pytest
 import socketio
 
-from tests.e2e.process_support import Served, first_budget, serve, sqlite_store
+from tests.e2e.process_support import Served, first_budget, serve, store_for
 
 TRANSPORT = "/socket.io/?EIO=4&transport=websocket"
 #: Everything `serve` may print on a fresh store: the demo, its accounts, the check, start, stop.
@@ -73,7 +73,7 @@ def _close_handshake(connection: socket.socket) -> None:
 
 @pytest.fixture(params=["gevent", "threading"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Served:
-    served = serve(sqlite_store(tmp_path), f"server-{request.param}",
+    served = serve(store_for(tmp_path), f"server-{request.param}",
                    {"SAMVERKAN_ASYNC_MODE": request.param})
     yield served
     served.stop()

@@ -14,6 +14,7 @@ from flask.testing import FlaskClient
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
 from tests.e2e.auth_helpers import DEMO_PASSWORD, csrf_token, sign_in
+from tests.stores import point_environment_at
 from web.app import create_app
 from web.cli import cli
 
@@ -24,8 +25,7 @@ NEW = "karis-own-password"
 
 @pytest.fixture
 def data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
-    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
+    point_environment_at(monkeypatch, tmp_path / "var")
     monkeypatch.delenv("SAMVERKAN_BASE_URL", raising=False)
     monkeypatch.setenv("SAMVERKAN_DEMO_PASSWORD", DEMO_PASSWORD)
     return tmp_path / "var"

@@ -13,8 +13,8 @@ from flask import Flask
 from adapters.bootstrap import System, bootstrap
 from adapters.demo import DemoPlan
 from adapters.demo_accounts import DemoAccounts
-from adapters.settings import Settings
 from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, sign_in
+from tests.stores import store_settings
 from web.app import create_app
 
 ABOUT_EN = ("Samverkan is where a municipality, the region, local businesses, a university and "
@@ -84,7 +84,7 @@ def test_demo_people_whose_password_is_not_the_configured_demo_password_are_not_
 
 
 def test_without_the_demo_the_page_says_nothing_about_a_demo(tmp_path: Path) -> None:
-    system = bootstrap(Settings(data_dir=tmp_path / "var", demo=False))
+    system = bootstrap(store_settings(tmp_path / "var", demo=False))
     system.start()
     try:
         system.accounts.register("Ada Lund", "ada@kommun.example.se", "ada-password-1")

@@ -1,19 +1,25 @@
-"""Systems on a real SQLite file and (where the machine has it; always in CI) PostgreSQL."""
+"""Systems on a real SQLite file and (where the machine has it; always in CI) PostgreSQL.
+
+`settings` gives both stores in the SQLite pass and PostgreSQL alone in the PostgreSQL pass
+(tests/stores.py); `store_settings` is the store of the run; `sqlite_settings` and
+`pg_settings` are the one store each, for the tests about that store.
+"""
 
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine
 
 from adapters.bootstrap import System, bootstrap
 from adapters.settings import Settings
+from tests import stores
+from tests.stores import PG_URL
 
-PG_URL = os.environ.get("SAMVERKAN_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+__all__ = ["PG_URL", "require_postgres"]
 
 
 def postgres_available() -> bool:
@@ -31,8 +37,9 @@ def postgres_available() -> bool:
 def require_postgres() -> None:
     if postgres_available():
         return
-    if os.environ.get("SAMVERKAN_REQUIRE_SERVICES") or os.environ.get("CI") == "true":
-        pytest.fail(f"PostgreSQL is required here (CI) but {PG_URL} does not answer.")
+    if (os.environ.get("SAMVERKAN_REQUIRE_SERVICES") or os.environ.get("CI") == "true"
+            or stores.on_postgres()):
+        pytest.fail(f"PostgreSQL is required here but {PG_URL} does not answer.")
     pytest.skip("PostgreSQL is not running on this machine.")
 
 
@@ -42,24 +49,23 @@ def sqlite_settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture
-def pg_settings() -> Iterator[Settings]:
+def pg_settings(tmp_path: Path) -> Settings:
     """A throw-away schema per test, so tests never see each other's events."""
     require_postgres()
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(Settings(database_url=PG_URL).views_url)
-    with admin.begin() as conn:
-        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    try:
-        yield Settings(database_url=PG_URL, pg_schema=schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        admin.dispose()
+    return stores.postgres_settings(tmp_path / "var")
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
+@pytest.fixture
+def store_settings(tmp_path: Path) -> Settings:
+    """The run's store."""
+    if stores.on_postgres():
+        require_postgres()
+    return stores.store_settings(tmp_path / "var")
+
+
+@pytest.fixture(params=["postgres"] if stores.on_postgres() else ["sqlite", "postgres"])
 def settings(request: pytest.FixtureRequest) -> Settings:
-    """Run a test against both stores."""
+    """Run a test against both stores (in the PostgreSQL pass, PostgreSQL alone)."""
     name = "sqlite_settings" if request.param == "sqlite" else "pg_settings"
     return request.getfixturevalue(name)
 

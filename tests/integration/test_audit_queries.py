@@ -10,12 +10,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import create_engine
 from sqlalchemy.engine import Engine
 
 from projections.audit_queries import KINDS, AuditFilter, audit_page, iter_audit
 from projections.rows import bulk_insert
 from projections.tables import audit_log, metadata
+from tests.stores import views_engine
 
 PLANS, PEOPLE, ORGS = ("plan-a", "plan-b"), ("p1", "p2", "p3"), ("o1", "o2")
 SECTORS = {"o1": "public", "o2": "voluntary"}
@@ -41,7 +41,7 @@ def _rows(n: int, seed: int) -> list[dict[str, Any]]:
 
 @pytest.fixture(scope="module")
 def store() -> Iterator[tuple[Engine, list[dict[str, Any]]]]:
-    engine = create_engine("sqlite://")
+    engine = views_engine()
     metadata.create_all(engine, tables=[audit_log])
     rows = _rows(600, 2027)
     with engine.begin() as conn:

@@ -3,13 +3,11 @@ as it is chained, and the whole log is re-checked in small ranges in the backgro
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from dataclasses import replace
 from typing import Any
 
 import pytest
-from sqlalchemy import text
 
 from adapters.audit_verify import Problem, check_range, open_store, verify
 from adapters.bootstrap import System, bootstrap
@@ -17,7 +15,7 @@ from adapters.settings import Settings
 from projections.chain import latest_verification
 from projections.verification import Verified, verification_status
 from tests.integration.scenario import plan_a_budget
-from tests.integration.test_hash_chain import TAMPERED, events_file, opened, planned, swap
+from tests.integration.test_hash_chain import TAMPERED, Tamper, opened, planned, tampering
 
 __all__ = ["planned"]  # the fixture
 
@@ -37,17 +35,8 @@ def _eventually(check: Any, timeout: float = 15.0) -> Any:
 
 def _tamper(system: System, position: int) -> None:
     """Change the stored bytes of one old event behind the application's back."""
-    if system.settings.uses_postgres:
-        with system.engine.begin() as conn:
-            conn.execute(text(f'UPDATE "{system.settings.pg_schema}".samverkan_events '  # nosec B608
-                              "SET state = state || '\\x20'::bytea WHERE notification_id = :p"),
-                         {"p": position})
-    else:
-        db = sqlite3.connect(system.settings.events_path)
-        with db:
-            db.execute("UPDATE stored_events SET state = CAST(state || X'20' AS BLOB) WHERE rowid = ?",
-                       (position,))
-        db.close()
+    with tampering(system.settings) as db:
+        assert db.change(position, lambda state: state + b" ") == 1
 
 
 def test_the_position_verified_follows_the_log_without_a_restart(settings: Settings) -> None:
@@ -93,34 +82,32 @@ def _pass_in_ranges(system: System, chunk: int) -> tuple[Problem | None, list[in
         store.close()
 
 
-def _delete(db: sqlite3.Connection) -> None:
-    db.execute("DELETE FROM stored_events WHERE rowid = ?", (TAMPERED,))
+def _delete(db: Tamper) -> None:
+    assert db.delete(TAMPERED) == 1
 
 
-def _change(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE stored_events SET state = CAST(state || X'20' AS BLOB) WHERE rowid = ?", (TAMPERED,))
+def _change(db: Tamper) -> None:
+    assert db.change(TAMPERED, lambda state: state + b" ") == 1
 
 
-def _swap(db: sqlite3.Connection) -> None:
-    swap(db, TAMPERED, TAMPERED + 3)
+def _swap(db: Tamper) -> None:
+    db.swap(TAMPERED, TAMPERED + 3)
 
 
-def _insert(db: sqlite3.Connection) -> None:
-    db.execute("UPDATE stored_events SET rowid = -(rowid + 1) WHERE rowid >= ?", (TAMPERED,))
-    db.execute("UPDATE stored_events SET rowid = -rowid WHERE rowid < 0")
-    db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-               "SELECT ?, originator_id, originator_version + 1000, topic, state FROM stored_events "
-               "WHERE rowid = ?", (TAMPERED, TAMPERED - 1))
+def _insert(db: Tamper) -> None:
+    db.run("UPDATE {t} SET {p} = -({p} + 1) WHERE {p} >= :p", p=TAMPERED)
+    db.run("UPDATE {t} SET {p} = -{p} WHERE {p} < 0")
+    assert db.insert_copy_of_previous(TAMPERED) == 1
 
 
-def _truncate(db: sqlite3.Connection) -> None:
-    db.execute("DELETE FROM stored_events WHERE rowid > ?", (TAMPERED,))
+def _truncate(db: Tamper) -> None:
+    assert db.run("DELETE FROM {t} WHERE {p} > :p", p=TAMPERED) > 0
 
 
 @pytest.mark.parametrize("tamper", [None, _change, _delete, _swap, _insert, _truncate])
 def test_a_pass_range_by_range_finds_what_the_full_check_finds(planned: Settings, tamper: Any) -> None:
     if tamper is not None:
-        with events_file(planned) as db:
+        with tampering(planned) as db:
             tamper(db)
     with opened(planned) as system:
         full = verify(system.app, system.engine)
@@ -144,8 +131,8 @@ def test_the_watch_starts_where_the_last_full_check_ended(planned: Settings) -> 
             assert latest_verification(conn)[1] == top  # no new full pass before its period
 
 
-def test_a_system_that_stopped_following_no_longer_watches(sqlite_settings: Settings) -> None:
-    system = bootstrap(replace(sqlite_settings, verify_period=0.2))
+def test_a_system_that_stopped_following_no_longer_watches(store_settings: Settings) -> None:
+    system = bootstrap(replace(store_settings, verify_period=0.2))
     try:
         system.start()
         plan_a_budget(system.app, edits=1)

@@ -14,12 +14,12 @@ from typing import Any
 from uuid import uuid4
 
 from adapters.bootstrap import System, bootstrap
-from adapters.settings import Settings
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.serial import AggregateLocks, FairLock
 from domain.usecases import Samverkan
 from tests.integration.scenario import plan_a_budget
+from tests.stores import store_settings
 
 THREADS, EDITS = 12, 15
 
@@ -84,9 +84,9 @@ def test_threads_editing_different_fields_in_a_store_never_fail(system: System) 
 
 
 def test_two_processes_editing_different_fields_of_one_budget_never_fail(tmp_path: Path) -> None:
-    """Two application instances on one SQLite file do not share a lock: their races are lost
-    at the store and retried with back-off until each command is saved."""
-    settings = Settings(data_dir=tmp_path / "var")
+    """Two application instances on one store do not share a lock: their races are lost at the
+    store and retried with back-off until each command is saved."""
+    settings = store_settings(tmp_path / "var")
     first, second = bootstrap(settings), bootstrap(settings)
     try:
         ids = plan_a_budget(first.app, edits=0)

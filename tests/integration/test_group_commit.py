@@ -27,6 +27,9 @@ from adapters.settings import Settings
 from domain.budgets import Budget
 from domain.context import acting_as
 from tests.integration.scenario import plan_a_budget
+from tests.stores import store_settings
+
+GROUP_COMMIT = pytest.mark.sqlite_only(reason="the group commit is how SQLite stores share a sync")
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -53,6 +56,7 @@ def _rows(datastore: Any) -> dict[int, str]:
         return {r["id"]: r["who"] for r in c.fetchall()}
 
 
+@GROUP_COMMIT
 def test_commands_that_wait_for_a_commit_are_written_together_in_one_transaction(store: Any) -> None:
     committer, inside, release = GroupCommitter(store), threading.Event(), threading.Event()
 
@@ -82,6 +86,7 @@ def test_commands_that_wait_for_a_commit_are_written_together_in_one_transaction
     assert after.commands - before.commands == 9
 
 
+@GROUP_COMMIT
 def test_a_command_that_conflicts_fails_alone_and_the_rest_of_its_batch_is_stored(store: Any) -> None:
     committer = GroupCommitter(store)
     committer.write(_insert(1, "earlier"))
@@ -98,6 +103,7 @@ def test_a_command_that_conflicts_fails_alone_and_the_rest_of_its_batch_is_store
     assert _rows(store) == {1: "earlier", 2: "a", 3: "b"}
 
 
+@GROUP_COMMIT
 def test_a_sync_slower_than_the_threshold_is_counted(store: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     committer = GroupCommitter(store)
     committer.write(_insert(1, "quick"))
@@ -107,8 +113,8 @@ def test_a_sync_slower_than_the_threshold_is_counted(store: Any, monkeypatch: py
     assert commit_stats().slow_syncs == before + 1
 
 
-def test_concurrent_commands_on_sqlite_are_each_stored_with_their_own_receipt(tmp_path: Path) -> None:
-    system = bootstrap(Settings(data_dir=tmp_path / "var"))
+def test_concurrent_commands_are_each_stored_with_their_own_receipt(tmp_path: Path) -> None:
+    system = bootstrap(store_settings(tmp_path / "var"))
     ids = plan_a_budget(system.app)
     budgets = [ids["budget"]]
     with acting_as(ids["person"], ids["kommun"]):
@@ -130,7 +136,7 @@ def test_concurrent_commands_on_sqlite_are_each_stored_with_their_own_receipt(tm
     positions = [p for r in receipts for p in r.positions]
     assert len(receipts) == 10 * len(budgets)
     assert len(set(positions)) == len(positions)  # every command its own log positions
-    fresh = bootstrap(Settings(data_dir=tmp_path / "var"))
+    fresh = bootstrap(store_settings(tmp_path / "var"))
     assert all(fresh.app.load(Budget, b).version == 12 for b in budgets[1:])
     fresh.close()
     system.close()
@@ -158,6 +164,7 @@ def test_a_snapshot_is_stored_with_the_events_that_reach_its_interval(
     system.close()
 
 
+@GROUP_COMMIT
 def test_under_gevent_the_commit_runs_off_the_loop_while_the_loop_serves_others(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         from gevent import monkey; monkey.patch_all()

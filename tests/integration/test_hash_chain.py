@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from uuid import uuid4
@@ -12,7 +11,7 @@ import psycopg
 import pytest
 from click.testing import CliRunner
 from eventsourcing.persistence import Notification
-from sqlalchemy import select
+from sqlalchemy import Connection, select, text
 
 from adapters.audit_verify import Digest, Verification, verify
 from adapters.bootstrap import System, bootstrap
@@ -28,6 +27,7 @@ from projections.chain import (
 )
 from tests.integration.conftest import PG_URL
 from tests.integration.scenario import plan_a_budget
+from tests.stores import event_log, events_table, point_environment_at
 
 TAMPERED = 20  # a position in the middle of the scenario's events
 
@@ -42,12 +42,12 @@ def opened(settings: Settings) -> Iterator[System]:
 
 
 @pytest.fixture
-def planned(sqlite_settings: Settings) -> Settings:
-    """A plan on SQLite with its chain built; the system is closed, so the files can be edited."""
-    with opened(sqlite_settings) as system:
+def planned(store_settings: Settings) -> Settings:
+    """A plan with its chain built; the system is closed, so the store can be edited."""
+    with opened(store_settings) as system:
         plan_a_budget(system.app, edits=30)
         system.projections.catch_up()
-    return sqlite_settings
+    return store_settings
 
 
 def check(settings: Settings, digest: Digest | None = None) -> Verification:
@@ -60,25 +60,48 @@ def digest_of(settings: Settings) -> Digest:
         return Digest(*chain_head(conn))
 
 
+class Tamper:
+    """Changes to the events table made behind the application's back, as someone with write
+    access to the database could: SQL that SQLite and PostgreSQL both take, on the store's own
+    table and position column (`rowid` or `notification_id`)."""
+
+    def __init__(self, conn: Connection, settings: Settings) -> None:
+        self.conn = conn
+        self.table, self.pos = events_table(settings)
+
+    def run(self, sql: str, **values: object) -> int:
+        return self.conn.execute(text(sql.format(t=self.table, p=self.pos)), values).rowcount
+
+    def change(self, position: int, edit: Callable[[bytes], bytes] = lambda b: b.replace(b"4", b"5")
+               ) -> int:
+        state = self.conn.execute(text(f"SELECT state FROM {self.table} WHERE {self.pos} = :p"),  # nosec B608
+                                  {"p": position}).scalar_one()
+        return self.run("UPDATE {t} SET state = :s WHERE {p} = :p", s=edit(bytes(state)), p=position)
+
+    def delete(self, position: int) -> int:
+        return self.run("DELETE FROM {t} WHERE {p} = :p", p=position)
+
+    def insert_copy_of_previous(self, position: int) -> int:
+        """A copy of the event before `position`, stored at `position` (which must be free)."""
+        return self.run("INSERT INTO {t} ({p}, originator_id, originator_version, topic, state) "
+                        "SELECT :p, originator_id, originator_version + 1000, topic, state FROM {t} "
+                        "WHERE {p} = :before", p=position, before=position - 1)
+
+    def swap(self, p: int, q: int) -> None:
+        self.run("UPDATE {t} SET {p} = -1 WHERE {p} = :a", a=p)
+        self.run("UPDATE {t} SET {p} = :a WHERE {p} = :b", a=p, b=q)
+        self.run("UPDATE {t} SET {p} = :b WHERE {p} = -1", b=q)
+
+
 @contextmanager
-def events_file(settings: Settings) -> Iterator[sqlite3.Connection]:
-    db = sqlite3.connect(settings.events_path)
-    try:
-        with db:
-            yield db
-    finally:
-        db.close()
+def tampering(settings: Settings) -> Iterator[Tamper]:
+    with event_log(settings) as conn:
+        yield Tamper(conn, settings)
 
 
 def last_position(settings: Settings) -> int:
-    with events_file(settings) as db:
-        return db.execute("SELECT MAX(rowid) FROM stored_events").fetchone()[0]
-
-
-def swap(db: sqlite3.Connection, p: int, q: int) -> None:
-    db.execute("UPDATE stored_events SET rowid = -1 WHERE rowid = ?", (p,))
-    db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = ?", (p, q))
-    db.execute("UPDATE stored_events SET rowid = ? WHERE rowid = -1", (q,))
+    with tampering(settings) as db:
+        return db.conn.execute(text(f"SELECT MAX({db.pos}) FROM {db.table}")).scalar_one()  # nosec B608
 
 
 def assert_broken(result: Verification, kind: str, position: int) -> None:
@@ -100,10 +123,8 @@ def test_an_untouched_store_verifies_and_the_result_is_recorded(planned: Setting
 
 
 def test_changed_state_bytes_are_named_changed_at_their_position(planned: Settings) -> None:
-    with events_file(planned) as db:
-        db.execute("UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), '4', '5') AS BLOB) "
-                   "WHERE rowid = ?", (TAMPERED,))
-        assert db.total_changes == 1
+    with tampering(planned) as db:
+        assert db.change(TAMPERED) == 1
     assert_broken(check(planned), "changed", TAMPERED)
     with opened(planned) as system, system.engine.connect() as conn:
         ok, up_to, _at, problem = latest_verification(conn)
@@ -112,40 +133,36 @@ def test_changed_state_bytes_are_named_changed_at_their_position(planned: Settin
 
 
 def test_a_deleted_event_is_named_missing(planned: Settings) -> None:
-    with events_file(planned) as db:
-        db.execute("DELETE FROM stored_events WHERE rowid = ?", (TAMPERED,))
+    with tampering(planned) as db:
+        assert db.delete(TAMPERED) == 1
     assert_broken(check(planned), "missing", TAMPERED)
 
 
 def test_an_event_inserted_in_the_middle_is_named_inserted(planned: Settings) -> None:
-    with events_file(planned) as db:  # make room: every later event moves down by one
-        db.execute("UPDATE stored_events SET rowid = -(rowid + 1) WHERE rowid >= ?", (TAMPERED,))
-        db.execute("UPDATE stored_events SET rowid = -rowid WHERE rowid < 0")
-        db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-                   "SELECT ?, originator_id, originator_version + 1000, topic, state FROM stored_events "
-                   "WHERE rowid = ?", (TAMPERED, TAMPERED - 1))
+    with tampering(planned) as db:  # make room: every later event moves down by one
+        db.run("UPDATE {t} SET {p} = -({p} + 1) WHERE {p} >= :p", p=TAMPERED)
+        db.run("UPDATE {t} SET {p} = -{p} WHERE {p} < 0")
+        assert db.insert_copy_of_previous(TAMPERED) == 1
     assert_broken(check(planned), "inserted", TAMPERED)
 
 
 def test_an_event_inserted_into_a_gap_is_named_inserted(planned: Settings) -> None:
-    with events_file(planned) as db:  # a gap (as PostgreSQL leaves them), then a row put into it
-        db.execute("DELETE FROM stored_events WHERE rowid = ?", (TAMPERED,))
+    with tampering(planned) as db:  # a gap (as PostgreSQL leaves them), then a row put into it
+        assert db.delete(TAMPERED) == 1
     with opened(planned) as system, system.engine.begin() as conn:
         conn.execute(audit_chain.delete().where(audit_chain.c.position >= TAMPERED))
     with opened(planned) as system:
         system.projections.chain.catch_up(system.app.recorder)  # chained with the gap
     assert check(planned).ok
-    with events_file(planned) as db:
-        db.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) "
-                   "SELECT ?, originator_id, originator_version + 1000, topic, state FROM stored_events "
-                   "WHERE rowid = ?", (TAMPERED, TAMPERED - 1))
+    with tampering(planned) as db:
+        assert db.insert_copy_of_previous(TAMPERED) == 1
     assert_broken(check(planned), "inserted", TAMPERED)
 
 
 @pytest.mark.parametrize("other", [TAMPERED + 1, TAMPERED + 10])
 def test_two_swapped_events_are_named_reordered_with_both_positions(planned: Settings, other: int) -> None:
-    with events_file(planned) as db:
-        swap(db, TAMPERED, other)
+    with tampering(planned) as db:
+        db.swap(TAMPERED, other)
     result = check(planned)
     assert_broken(result, "reordered", TAMPERED)
     assert result.problem.other == other
@@ -153,16 +170,16 @@ def test_two_swapped_events_are_named_reordered_with_both_positions(planned: Set
 
 def test_a_truncated_log_is_named_truncated_where_it_was_cut(planned: Settings) -> None:
     digest, top = digest_of(planned), last_position(planned)
-    with events_file(planned) as db:
-        db.execute("DELETE FROM stored_events WHERE rowid > ?", (top - 10,))
+    with tampering(planned) as db:
+        assert db.run("DELETE FROM {t} WHERE {p} > :p", p=top - 10) == 10
     assert_broken(check(planned), "truncated", top - 9)  # the chain still remembers the tail
     assert_broken(check(planned, digest), "truncated", top - 9)
 
 
 def test_a_truncation_covered_up_in_the_chain_too_is_caught_only_with_a_digest(planned: Settings) -> None:
     digest, top = digest_of(planned), last_position(planned)
-    with events_file(planned) as db:
-        db.execute("DELETE FROM stored_events WHERE rowid > ?", (top - 10,))
+    with tampering(planned) as db:
+        assert db.run("DELETE FROM {t} WHERE {p} > :p", p=top - 10) == 10
     with opened(planned) as system, system.engine.begin() as conn:
         conn.execute(audit_chain.delete().where(audit_chain.c.position > top - 10))
     assert check(planned).ok
@@ -171,9 +188,8 @@ def test_a_truncation_covered_up_in_the_chain_too_is_caught_only_with_a_digest(p
 
 def test_a_history_rewritten_with_a_fresh_chain_is_caught_only_with_a_digest(planned: Settings) -> None:
     digest = digest_of(planned)
-    with events_file(planned) as db:
-        db.execute("UPDATE stored_events SET state = CAST(REPLACE(CAST(state AS TEXT), '4', '5') AS BLOB) "
-                   "WHERE rowid = ?", (TAMPERED,))
+    with tampering(planned) as db:
+        assert db.change(TAMPERED) == 1
     with opened(planned) as system:
         with system.engine.begin() as conn:
             conn.execute(audit_chain.delete().where(audit_chain.c.position >= TAMPERED))
@@ -226,8 +242,8 @@ def test_checkpoints_mark_decisions_and_every_ten_thousandth_position(tmp_path: 
         assert chain_head(conn)[0] == 20_001
 
 
-def test_the_live_follower_extends_the_chain_and_wait_waits_for_it(sqlite_settings: Settings) -> None:
-    with opened(sqlite_settings) as system:
+def test_the_live_follower_extends_the_chain_and_wait_waits_for_it(store_settings: Settings) -> None:
+    with opened(store_settings) as system:
         system.start()
         plan_a_budget(system.app, edits=1)
         top = system.app.recorder.max_notification_id()
@@ -239,10 +255,9 @@ def test_the_live_follower_extends_the_chain_and_wait_waits_for_it(sqlite_settin
 # ---- the command line ---------------------------------------------------------------------
 
 @pytest.fixture
-def cli_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    monkeypatch.setenv("SAMVERKAN_DATA", str(tmp_path / "var"))
-    monkeypatch.delenv("SAMVERKAN_DATABASE_URL", raising=False)
-    settings = Settings(data_dir=tmp_path / "var")
+def cli_env(store_settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
+    point_environment_at(monkeypatch, store_settings.data_dir)
+    settings = store_settings
     with opened(settings) as system:
         plan_a_budget(system.app, edits=30)  # not caught up: the commands chain what is new
     return settings
@@ -265,8 +280,8 @@ def test_cli_digest_then_verify_succeeds_and_fails_with_exit_1_after_tampering(
     assert verified.stdout.strip() == f"OK: {top} events verified up to #{top} (sha256 {link})"
     assert "Verifying" in verified.stderr
 
-    with events_file(cli_env) as db:
-        db.execute("DELETE FROM stored_events WHERE rowid = ?", (TAMPERED,))
+    with tampering(cli_env) as db:
+        assert db.delete(TAMPERED) == 1
     broken = runner.invoke(cli, ["audit", "verify"], catch_exceptions=False)
     assert broken.exit_code == 1
     assert broken.stdout.startswith(f"BROKEN at #{TAMPERED}: missing (")

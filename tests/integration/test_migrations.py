@@ -16,6 +16,7 @@ from adapters.db import make_engine
 from adapters.people import metadata as people_metadata
 from adapters.settings import Settings
 from projections.tables import metadata as views_metadata
+from tests.stores import store_settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -71,7 +72,7 @@ def test_upgrading_again_changes_nothing(settings: Settings) -> None:
 
 
 def test_a_database_from_before_migrations_keeps_its_people_and_is_stamped(tmp_path: Path) -> None:
-    engine = _engine(Settings(data_dir=tmp_path / "var"))
+    engine = _engine(store_settings(tmp_path / "var"))
     try:
         people_metadata.create_all(engine)  # as every version before the migrations did
         views_metadata.create_all(engine)
@@ -87,7 +88,7 @@ def test_a_database_from_before_migrations_keeps_its_people_and_is_stamped(tmp_p
 
 
 def test_downgrading_to_nothing_removes_every_table_the_migrations_own(tmp_path: Path) -> None:
-    engine = _engine(Settings(data_dir=tmp_path / "var"))
+    engine = _engine(store_settings(tmp_path / "var"))
     try:
         schema.upgrade(engine)
         schema.upgrade_to_base(engine)
@@ -127,7 +128,7 @@ def test_processes_upgrading_together_take_turns(settings: Settings, tmp_path: P
 
 
 def test_db_current_says_whether_the_database_is_behind(tmp_path: Path) -> None:
-    env = _env(Settings(data_dir=tmp_path / "var"))
+    env = _env(store_settings(tmp_path / "var"))
     behind = subprocess.run([sys.executable, "-m", "web.entry", "db", "current"], cwd=ROOT, env=env,
                             capture_output=True, text=True, timeout=60, check=False)
     assert behind.returncode == 1 and f"newest {schema.head()}" in behind.stdout

@@ -5,17 +5,15 @@ old shape (class_version, upcast_v1_v2), and the read models rebuild from them."
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from eventsourcing.domain import Snapshot
 from eventsourcing.persistence import StoredEvent
 from sqlalchemy import text
-from sqlalchemy.pool import StaticPool
 
 from adapters.bootstrap import PROJECTIONS
-from adapters.db import make_engine
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.plans import Plan
@@ -23,6 +21,7 @@ from domain.services import SharedService
 from domain.usecases import Samverkan
 from projections import queries
 from projections.runner import ProjectionRunner
+from tests.stores import app_env, views_engine
 
 #: What each event class did not have before (top-level keys; nested ones are handled below).
 ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description",),
@@ -77,10 +76,12 @@ def _history(app: Samverkan) -> dict[str, Any]:
             "service": service, "risk": risk}
 
 
-def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then() -> None:
+def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then(
+        request: pytest.FixtureRequest) -> None:
     new = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     ids = _history(new)
-    old = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    old = Samverkan(env=app_env())  # the store they are read back from
+    request.addfinalizer(old.close)
     stored = new.recorder.select_notifications(start=1, limit=1000)
     old.recorder.insert_events([_in_the_old_shape(new, n) for n in stored])
 
@@ -104,7 +105,8 @@ def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then() -> 
     moved = next(e for e in old.events.get(service.id) if type(e).__name__ == "StageChanged")
     assert moved.reason == ""  # moves made before reasons were asked for
 
-    runner = ProjectionRunner(old, make_engine("sqlite://", poolclass=StaticPool), PROJECTIONS)
+    runner = ProjectionRunner(old, views_engine(), PROJECTIONS)
+    request.addfinalizer(runner.engine.dispose)
     runner.create_tables()
     runner.rebuild()
     with runner.engine.connect() as conn:
@@ -145,10 +147,13 @@ def _old_budget_state(state: dict[str, Any]) -> None:
                       for k, line in state["lines"].items()}
 
 
-def test_views_whose_tables_changed_shape_are_rebuilt_when_the_process_starts(tmp_path: Path) -> None:
-    app = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+def test_views_whose_tables_changed_shape_are_rebuilt_when_the_process_starts(
+        request: pytest.FixtureRequest) -> None:
+    app = Samverkan(env=app_env())
+    request.addfinalizer(app.close)
     ids = _history(app)
-    engine = make_engine(f"sqlite:///{tmp_path / 'views.sqlite'}")
+    engine = views_engine()
+    request.addfinalizer(engine.dispose)
     first = ProjectionRunner(app, engine, PROJECTIONS)
     first.create_tables()
     first.catch_up()

@@ -7,10 +7,8 @@ from uuid import uuid4
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy.pool import StaticPool
 
 from adapters.bootstrap import PROJECTIONS
-from adapters.db import make_engine
 from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError
@@ -20,6 +18,7 @@ from projections import queries
 from projections.runner import ProjectionRunner
 from projections.usage import ReadModelUsage
 from tests.integration.scenario import dump_views
+from tests.stores import app_env, views_engine
 
 YEARS = (2027, 2028)
 commands = st.lists(st.one_of(
@@ -42,8 +41,11 @@ commands = st.lists(st.one_of(
 LINE_COMMANDS = ("amount", "share", "move", "rename", "remove", "service", "pledge", "kind")
 
 
-def _runner(app: Samverkan) -> ProjectionRunner:
-    runner = ProjectionRunner(app, make_engine("sqlite://", poolclass=StaticPool), PROJECTIONS)
+def _runner(app: Samverkan, stack: contextlib.ExitStack) -> ProjectionRunner:
+    """Views of their own (in memory, or a PostgreSQL schema), given back when `stack` closes."""
+    engine = views_engine()
+    stack.callback(engine.dispose)
+    runner = ProjectionRunner(app, engine, PROJECTIONS)
     runner.create_tables()
     return runner
 
@@ -95,8 +97,14 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(commands)
 def test_incremental_views_equal_a_rebuild_and_the_replayed_aggregates(script: list) -> None:
-    app = Samverkan()
-    live = _runner(app)
+    with contextlib.ExitStack() as stack:
+        app = Samverkan(env=app_env())
+        stack.callback(app.close)
+        _check_views(app, script, stack)
+
+
+def _check_views(app: Samverkan, script: list, stack: contextlib.ExitStack) -> None:
+    live = _runner(app, stack)
     app.organisation_usage = ReadModelUsage(live.engine, live.catch_up)
     person = str(uuid4())
     with acting_as(person):
@@ -112,7 +120,7 @@ def test_incremental_views_equal_a_rebuild_and_the_replayed_aggregates(script: l
                 _apply(app, ids, command)
             live.catch_up()  # one small batch at a time, as when following the log
 
-    rebuilt = _runner(app)
+    rebuilt = _runner(app, stack)
     rebuilt.rebuild()
     assert dump_views(live.engine) == dump_views(rebuilt.engine)
 

@@ -66,13 +66,13 @@ def test_a_rebuild_publishes_nothing(system: System) -> None:
 
 
 def test_a_follower_that_starts_sends_again_what_its_publisher_last_missed(
-        sqlite_settings: Settings) -> None:
-    first = bootstrap(sqlite_settings)
+        store_settings: Settings) -> None:
+    first = bootstrap(store_settings)
     plan_a_budget(first.app, edits=5)
     first.projections.catch_up()  # committed, but (as if killed then) never published
     committed = first.projections.position
     first.close()
-    second = bootstrap(sqlite_settings)
+    second = bootstrap(store_settings)
     recorded = Recorded(second, head=3)  # the publisher last sent #3
     second.projections.publisher = recorded
     try:
