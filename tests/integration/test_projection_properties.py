@@ -13,6 +13,7 @@ from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError
 from domain.plans import Plan
+from domain.services import SharedService
 from domain.usecases import Samverkan
 from projections import queries
 from projections.runner import ProjectionRunner
@@ -35,6 +36,12 @@ commands = st.lists(st.one_of(
     st.tuples(st.just("year"), st.booleans(), st.booleans()),  # first or last; add or remove
     st.tuples(st.just("undo")), st.tuples(st.just("redo")),
     st.tuples(st.just("leave"), st.integers(0, 1)),
+    # Services and commitments, as their pages change them (stage, risks, KPIs, deliveries).
+    st.tuples(st.just("stage"), st.sampled_from(("proposed", "pilot", "running", "ended"))),
+    st.tuples(st.just("risk"), st.integers(1, 5), st.integers(1, 5),
+              st.sampled_from(("open", "mitigated", "closed")), st.booleans()),
+    st.tuples(st.just("kpi"), st.integers(0, 500), st.booleans()),
+    st.tuples(st.just("deliver"), st.integers(1, 10**6), st.booleans()),
 ), min_size=1, max_size=25)
 
 
@@ -71,6 +78,8 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
         app.redo_last_undo(budget)
     elif kind == "leave":
         app.remove_actor(ids["plan"], ids["actors"][args[0]])
+    elif kind in ("stage", "risk", "kpi", "deliver"):
+        _apply_to_services(app, ids, kind, args)
     elif line is None:
         return
     elif kind == "amount":
@@ -92,6 +101,31 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
                            budget_id=budget, line_id=line)
         if args[2]:
             app.confirm_commitment(saved.aggregate_id)
+
+
+def _apply_to_services(app: Samverkan, ids: dict, kind: str, args: list) -> None:
+    from datetime import date
+
+    service = ids["service"]
+    if kind == "stage":
+        app.move_service_to(service, args[0], "Skäl")
+    elif kind == "risk":  # a new risk, or the last one reassessed
+        known = list(app.load(SharedService, service).risks)
+        again = known[-1] if args[3] and known else None
+        app.record_risk(service, "R", args[0], args[1], risk_id=again, status=args[2])
+    elif kind == "kpi":
+        kpis = app.load(SharedService, service).kpis
+        if not kpis or args[1]:
+            app.define_kpi(service, "K", "st", args[0], baseline=1, direction="lower")
+        else:
+            app.measure_kpi(service, next(iter(kpis)), date(2026, 6, 1), args[0])
+    elif kind == "deliver":
+        saved = app.pledge(ids["plan"], ids["actors"][1], "staff_hours", 10**6, date(2028, 1, 1),
+                           value_ore=args[0], service_id=service)
+        app.confirm_commitment(saved.aggregate_id)
+        app.record_delivery(saved.aggregate_id, args[0], date(2026, 6, 1))
+        if args[1]:
+            app.withdraw_commitment(saved.aggregate_id, "Skäl")
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
