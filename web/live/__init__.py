@@ -17,6 +17,7 @@ from adapters.accounts import token_hash
 from adapters.credentials import open_credentials
 from adapters.redis_changes import stream_key
 from adapters.redis_presence import RedisPresenceBoard
+from web.live import broadcast
 from web.live.connections import Connections
 from web.live.dispatcher import Dispatcher
 from web.live.feed import History, PublishedFeed
@@ -38,6 +39,8 @@ class Live:
         with app.app_context():
             sys = system()
         self.socketio = socketio
+        if socketio.server is not None:  # its sockets take frames built once per room
+            broadcast.install(socketio.server.eio)
         self.names = NameBook(sys.engine, sys.people)
         self.board = (RedisPresenceBoard(sys.settings.redis_url, stream_key(sys.app.env))
                       if sys.settings.redis_url else None)  # several web processes: shared

@@ -25,6 +25,7 @@ from domain.access import READ
 from domain.context import acting_as
 from domain.errors import NotAllowed, NotFound, translatable
 from domain.usecases import Samverkan
+from web.live.broadcast import broadcast
 from web.live.connections import Connections
 from web.live.names import NameBook
 from web.live.presence import Presence
@@ -85,7 +86,8 @@ class Dispatcher:
             locale = (connection and connection.locale) or self.flask_app.config[
                 "BABEL_DEFAULT_LOCALE"]
             with self.flask_app.app_context(), force_locale(locale):
-                self._emit("access_ended", access_ended(plan_id), to=sid)
+                self._server().emit("access_ended", access_ended(plan_id), to=sid,
+                                    namespace=self.namespace)
 
     # ---- asked by the namespace ----------------------------------------------------------------
 
@@ -150,7 +152,8 @@ class Dispatcher:
             return None
 
     def _emit(self, event: str, data: Any, to: str) -> None:
-        self._server().emit(event, data, to=to, namespace=self.namespace)
+        """To a room: one frame for all its sockets (web/live/broadcast.py)."""
+        broadcast(self._server(), event, data, to, self.namespace)
 
     def _server(self) -> Any:
         return self.socketio.server
