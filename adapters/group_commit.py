@@ -8,9 +8,16 @@ committer and waits: if no commit is under way it leads one at once, else the co
 arrive meanwhile are written together in the next transaction. Each command's writes run in a
 savepoint of their own, so one that fails (a version conflict: IntegrityError, for the
 application to retry) is rolled back alone and every other command in the batch is stored;
-each caller gets its own result or error. Under gevent the transaction runs in gevent's pool of
-native threads (sqlite3 releases the GIL while it writes and syncs), and the greenlet waits
-cooperatively; without gevent the leading thread itself writes.
+each caller gets its own result or error.
+
+Under gevent the batch is written on the loop when the write lock is free (it nearly always is:
+this process is the store's one writer), and only the COMMIT, where the sync happens, runs in
+gevent's pool of native threads while the greenlet waits cooperatively (run there whole, the
+batch made that thread wait for the GIL at every statement while the loop was busy). Each
+command written is told so before the sync (domain/serial.py's `Pipelined`): its aggregate's
+next command may then start and join the next commit, so edits to one budget are no longer
+one sync apart. Should a commit fail, the commands waiting for the next one fail with it (they
+may have built on what it held). Without gevent the leading thread itself writes and syncs.
 """
 
 from __future__ import annotations
@@ -68,10 +75,12 @@ def translated(error: Exception) -> Exception:
 
 
 class _Job:
-    __slots__ = ("done", "error", "turn", "value", "work")
+    __slots__ = ("done", "error", "staged", "told", "turn", "value", "work")
 
-    def __init__(self, work: Callable[[SQLiteCursor], Any]) -> None:
+    def __init__(self, work: Callable[[SQLiteCursor], Any], staged: Any = None) -> None:
         self.work = work
+        self.staged = staged  # told when written but not yet synced (domain/serial.py Pipelined)
+        self.told = False
         self.turn = threading.Event()  # set when the result is in, or when this job is to lead
         self.done = False
         self.value: Any = None
@@ -92,13 +101,23 @@ class GroupCommitter:
         self._waiting: list[_Job] = []
         self._committing = False
 
-    def write(self, work: Callable[[SQLiteCursor], Any]) -> Any:
-        """Run `work(cursor)` in the next transaction and return its result once committed."""
-        job = _Job(work)
+    def write(self, work: Callable[[SQLiteCursor], Any], staged: Any = None) -> Any:
+        """Run `work(cursor)` in the next transaction and return its result once committed.
+
+        Under gevent, `staged.staged()` is called once the work is written into its batch and
+        only the batch's sync is to come; `staged.failed()` if that batch then fails to commit.
+        """
+        job = _Job(work, staged)
         with self._mutex:
             self._waiting.append(job)
             leading = not self._committing
             self._committing = True
+        if staged is not None and _on_gevent():
+            # Queued in order: the aggregate's next command builds on this one and is written
+            # after it. (Between a load and this write nothing yields under gevent, so nothing
+            # can build on a state that `_write` has meanwhile found was not stored.)
+            job.told = True
+            staged.staged()
         if not leading:
             job.turn.wait()
         if not job.done:  # no commit was under way, or the last leader handed over to us
@@ -111,14 +130,28 @@ class GroupCommitter:
         try:
             with self.datastore.get_connection(commit=True) as conn:
                 # The pool's connection wraps the sqlite3 one, which the native thread uses.
-                took = _offload(self._commit, conn._sqlite_conn, batch)
+                sqlite_conn = conn._sqlite_conn
+                if _on_gevent():
+                    if not self._begin_at_once(sqlite_conn):  # another process is writing
+                        _offload(sqlite_conn.execute, "BEGIN IMMEDIATE")  # waits for the lock
+                    self._write_or_roll_back(sqlite_conn, batch)
+                    took = _offload(self._sync, sqlite_conn, batch)
+                else:
+                    took = self._commit(sqlite_conn, batch)
             if took > SLOW_SYNC_SECONDS:  # logged here, on the caller's side of the loop
                 log.warning("slow sync: %.0f ms for %d commands", took * 1000, len(batch))
         except BaseException as error:  # nothing of the batch was stored
+            failed = translated(error) if isinstance(error, Exception) else error
+            with self._mutex:
+                # Commands waiting for the next commit may have built on this batch's (their
+                # aggregates' turns were passed on early): they fail with it.
+                if any(job.told for job in batch):
+                    batch, self._waiting = batch + self._waiting, []
             for job in batch:
                 if not job.done:
-                    job.done, job.error = True, translated(error) if isinstance(
-                        error, Exception) else error
+                    job.done, job.error = True, failed
+                if job.told:
+                    job.staged.failed()
             if not isinstance(error, Exception):
                 raise
         finally:
@@ -131,23 +164,79 @@ class GroupCommitter:
                 after.turn.set()  # its job is not done: it leads the next commit
 
     @staticmethod
-    def _commit(conn: sqlite3.Connection, batch: list[_Job]) -> float:
-        """Write the batch in one transaction; the seconds its COMMIT (the sync) took."""
-        cursor = SQLiteCursor(conn.cursor())
-        # A deferred BEGIN, as eventsourcing's own transactions: the first statement is a write,
-        # which takes the write lock through the busy handler. (BEGIN IMMEDIATE, tried first,
-        # now and then held another store's writer up past the lock timeout: "database is
-        # locked" in tests/integration/test_contention.py's two-process case.)
-        conn.execute("BEGIN")
+    def _begin_at_once(conn: sqlite3.Connection) -> bool:
+        """Under gevent: take the write lock if it is free this instant (False: it is not).
+
+        Then the batch is written on the loop and only the COMMIT, where the disk sync
+        happens, runs in a native thread: the statements before it are quick, and run there
+        they made that thread wait for the GIL at each one while the loop was busy (up to the
+        5 ms switch interval every time).
+        """
+        timeout = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        conn.execute("PRAGMA busy_timeout = 0")  # waiting for the lock would stall the loop
         try:
-            for job in batch:
-                conn.execute("SAVEPOINT command")
-                try:
-                    job.value = job.work(cursor)
-                except Exception as error:
-                    conn.execute("ROLLBACK TO command")
-                    job.error = translated(error)
-                conn.execute("RELEASE command")
+            conn.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(timeout)}")
+        return True
+
+    def _write_or_roll_back(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        try:
+            self._write(conn, batch)
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> float:
+        """Write the batch in one transaction; the seconds its COMMIT (the sync) took."""
+        # A deferred BEGIN, as eventsourcing's own transactions: the first statement is a write,
+        # which takes the write lock through the busy handler. (BEGIN IMMEDIATE with the lock
+        # timeout, tried first, now and then held another store's writer up past it: "database
+        # is locked" in tests/integration/test_contention.py's two-process case.)
+        conn.execute("BEGIN")
+        self._write_or_roll_back(conn, batch)
+        return self._sync(conn, batch)
+
+    def _write(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
+        """Each job's writes in a savepoint of its own, in the open transaction. A job that
+        built on one that failed (`_Job.told`) is refused, here and in the queue."""
+        cursor = SQLiteCursor(conn.cursor())
+        failed: set[Any] = set()  # aggregates a pipelined job did not store
+        for job in batch:
+            if job.told and failed & job.staged.keys:
+                job.error = persistence.IntegrityError("built on a change that was not stored")
+                job.staged.failed()
+                continue
+            conn.execute("SAVEPOINT command")
+            try:
+                job.value = job.work(cursor)
+            except Exception as error:
+                conn.execute("ROLLBACK TO command")
+                job.error = translated(error)
+                if job.told:
+                    failed |= job.staged.keys
+                    job.staged.failed()
+            conn.execute("RELEASE command")
+        if failed:
+            self._refuse_waiting(failed)
+
+    def _refuse_waiting(self, failed: set[Any]) -> None:
+        with self._mutex:
+            refused = [j for j in self._waiting if j.told and failed & j.staged.keys]
+            self._waiting = [j for j in self._waiting if j not in refused]
+        for job in refused:
+            job.done, job.error = True, persistence.IntegrityError(
+                "built on a change that was not stored")
+            job.staged.failed()
+            job.turn.set()
+
+    @staticmethod
+    def _sync(conn: sqlite3.Connection, batch: list[_Job]) -> float:
+        """COMMIT the open transaction (the disk sync); the seconds it took."""
+        try:
             started = time.perf_counter()
             conn.execute("COMMIT")
             took = time.perf_counter() - started
@@ -165,10 +254,14 @@ class GroupCommitter:
         return took
 
 
+def _on_gevent() -> bool:
+    monkey = sys.modules.get("gevent.monkey")
+    return monkey is not None and monkey.is_module_patched("threading")
+
+
 def _offload(function: Callable[..., Any], *args: Any) -> Any:
     """Run `function` off the gevent loop when threading is gevent's; else right here."""
-    monkey = sys.modules.get("gevent.monkey")
-    if monkey is not None and monkey.is_module_patched("threading"):
+    if _on_gevent():
         import gevent
 
         return gevent.get_hub().threadpool.apply(function, args)

@@ -69,10 +69,16 @@ class SubscribableSQLiteRecorder(SQLiteCommandLog, SQLiteApplicationRecorder):
         if not self.datastore.pool.is_sqlite_memory_mode:  # a memory store has one connection
             self.datastore = LightReads(self.datastore)
 
+    #: Takes `staged` (domain/serial.py's Pipelined): told once the events are written into a
+    #: batch whose sync is still to come (adapters/group_commit.py).
+    pipelines_commands = True
+
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         # Written with whatever other commands are waiting, in one transaction and one sync
         # (adapters/group_commit.py); committed when this returns.
-        ids = self._committer.write(lambda c: self._insert_events(c, stored_events, **kwargs))
+        staged = kwargs.pop("staged", None)
+        ids = self._committer.write(lambda c: self._insert_events(c, stored_events, **kwargs),
+                                    staged)
         hub_for(self.datastore.pool.db_name).wake()
         return ids
 

@@ -86,6 +86,11 @@ class SamverkanCore(Application):
                 mapper = self.snapshots.mapper
                 processing_event.saved_kwargs["snapshots"] = (
                     self.snapshots.recorder, [mapper.to_stored_event(s) for s in due])
+        turn = serial.current_turn.get()
+        if (turn and self.repository.cache is not None
+                and getattr(self.recorder, "pipelines_commands", False)):
+            processing_event.saved_kwargs["staged"] = serial.Pipelined(
+                turn, dict(processing_event.aggregates), self.repository.cache)
         return super()._record(processing_event)
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
@@ -197,19 +202,27 @@ class SamverkanCore(Application):
     def _in_turn(self, key: Any, attempt: Callable[[], Saved]) -> Saved:
         """Run `attempt` when this process's other writers of `key` are done, and again
         after each race lost to another process (with a jittered back-off), until it is
-        saved, fails on its own, or the deadline passes (Busy: nothing was stored)."""
+        saved, fails on its own, or the deadline passes (Busy: nothing was stored). A turn
+        passed on before the save was stored (serial.Pipelined) is taken again to retry."""
         deadline = time.monotonic() + serial.SAVE_DEADLINE
-        with self._turns.hold(key, deadline) as our_turn:
-            lost = 0
-            while our_turn:
-                try:
-                    return attempt()
-                except IntegrityError:
-                    lost += 1
-                    pause = backoff(lost)
-                    if time.monotonic() + pause >= deadline:
-                        break
-                    time.sleep(pause)
+        lost = 0
+        retake = True
+        while retake:
+            retake = False
+            with self._turns.hold(key, deadline) as our_turn:
+                while our_turn:
+                    held = serial.current_turn.set(our_turn)
+                    try:
+                        return attempt()
+                    except IntegrityError:
+                        lost += 1
+                        pause = backoff(lost)
+                        if time.monotonic() + pause >= deadline:
+                            break
+                        retake = not our_turn  # passed on early: take it again, then retry
+                        time.sleep(pause)
+                    finally:
+                        serial.current_turn.reset(held)
         raise Busy(translatable("Many changes are being saved at once. Nothing was saved yet; "
                                 "try again in a moment."),
                    retry_after=serial.BUSY_RETRY_AFTER, id=str(key))

@@ -11,7 +11,8 @@ import threading
 import time
 from collections import deque
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
+from contextvars import ContextVar
 from typing import Any
 
 #: How long a command may keep trying (waiting its turn, retrying lost races) before it is
@@ -54,6 +55,23 @@ class FairLock:
                 self._held = False
 
 
+class Turn:
+    """A writer's turn at one aggregate: true while held. `release()` may come early (once the
+    command's events are in the store's next commit, see `Pipelined`); releasing is idempotent."""
+
+    def __init__(self, lock: FairLock | None) -> None:
+        self.came = lock is not None  # False: not before the deadline
+        self._lock = lock  # None once released
+
+    def __bool__(self) -> bool:
+        return self._lock is not None
+
+    def release(self) -> None:
+        lock, self._lock = self._lock, None
+        if lock is not None:
+            lock.release()
+
+
 class AggregateLocks:
     """One FairLock per aggregate id while anyone holds or waits for it (then forgotten)."""
 
@@ -62,23 +80,57 @@ class AggregateLocks:
         self._locks: dict[Any, tuple[FairLock, int]] = {}
 
     @contextmanager
-    def hold(self, key: Any, deadline: float) -> Iterator[bool]:
-        """Yields whether the turn came before `deadline` (time.monotonic())."""
+    def hold(self, key: Any, deadline: float) -> Iterator[Turn]:
+        """Yields the turn, held (true) if it came before `deadline` (time.monotonic())."""
         with self._mutex:
             lock, users = self._locks.get(key) or (FairLock(), 0)
             self._locks[key] = (lock, users + 1)
-        acquired = lock.acquire(deadline - time.monotonic())
+        turn = Turn(lock if lock.acquire(deadline - time.monotonic()) else None)
         try:
-            yield acquired
+            yield turn
         finally:
-            if acquired:
-                lock.release()
+            turn.release()
             with self._mutex:
                 lock, users = self._locks[key]
                 if users == 1:
                     del self._locks[key]
                 else:
                     self._locks[key] = (lock, users - 1)
+
+
+class Pipelined:
+    """Lets the next command of an aggregate start while this one waits for its commit.
+
+    A store that batches commands before each disk sync (adapters/group_commit.py, under
+    gevent) calls `staged()` as soon as this command's events are queued for the next commit:
+    the saved aggregates go into the application's cache as they are now and the turn passes
+    on, so the next command builds on them and is stored in the same commit, right after this
+    one, instead of one sync later. Should this command not be stored after all, the store
+    calls `failed()` (its aggregates leave the cache, so the next load reads the store) and
+    refuses what was built on it with an IntegrityError: that command takes its turn again
+    and retries on the stored state, as after a race with another process.
+    """
+
+    def __init__(self, turn: Turn, aggregates: dict[Any, Any], cache: Any) -> None:
+        self.turn, self.aggregates, self.cache = turn, aggregates, cache
+
+    @property
+    def keys(self) -> set[Any]:
+        return set(self.aggregates)
+
+    def staged(self) -> None:
+        for key, aggregate in self.aggregates.items():
+            self.cache.put(key, aggregate)
+        self.turn.release()
+
+    def failed(self) -> None:
+        for key in self.aggregates:
+            with suppress(KeyError):  # not cached (any more)
+                self.cache.get(key, evict=True)
+
+
+#: The turn the current command holds (set around each attempt; greenlet- and thread-local).
+current_turn: ContextVar[Turn | None] = ContextVar("current_turn", default=None)
 
 
 def backoff(attempt: int) -> float:
