@@ -2,8 +2,8 @@
 
 - **Loop lag**: a greenlet sleeps 10 ms over and over and records how late it wakes: anything
   that holds the one gevent loop (a disk sync on the OS thread, a long encode) shows here.
-- **Syncs**: every commit of the SQLite event store (eventsourcing's `SQLiteConnection.commit`,
-  where the disk sync happens) is timed.
+- **Syncs**: every commit of the SQLite event store (the group committer's COMMIT, where the
+  disk sync happens; eventsourcing's `SQLiteConnection.commit` where a store has none) is timed.
 
 Samples go to the file named by $REALTIME_PROBE_FILE as lines `lag <monotonic> <seconds>` and
 `sync <monotonic> <seconds>` (written every half second, with os.write: nothing that yields).
@@ -51,6 +51,21 @@ def _run(path: str) -> None:
 
 
 def _time_syncs(lines: list[str]) -> None:
+    """Time each event-store commit: the group committer's COMMIT (adapters/group_commit.py),
+    or eventsourcing's own where a store commits without it."""
+    try:
+        from adapters.group_commit import GroupCommitter
+    except ImportError:
+        GroupCommitter = None  # a server without our event store
+    if GroupCommitter is not None:
+        commit_batch = GroupCommitter._sync
+
+        def timed_batch(conn: Any, batch: list[Any]) -> float:
+            took = commit_batch(conn, batch)  # in gevent's thread pool: a plain append
+            lines.append(f"sync {time.monotonic() - took:.6f} {took:.6f}\n")
+            return took
+
+        GroupCommitter._sync = staticmethod(timed_batch)  # type: ignore[method-assign]
     try:
         from eventsourcing.sqlite import SQLiteConnection
     except ImportError:
