@@ -14,7 +14,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[2]
+pytestmark = pytest.mark.sqlite_only(reason="the group commit is how SQLite stores share a sync")
 
 SCRIPT = """
 from gevent import monkey
