@@ -79,7 +79,7 @@ def _ids(system: System, demo: DemoPlan, erik: DemoPerson) -> dict[str, str]:
         "commitment_id": commitments[0]["commitment_id"], "actor_id": org_id, "org_id": org_id,
         "risk_id": service["risks"][0]["id"], "kpi_id": service["kpis"][0]["id"],
         "token_id": NO_SUCH_ID, "invitation_id": NO_SUCH_ID, "token": "no-such-invitation",
-        "decision_id": _decision_attended_by(system, demo, erik),
+        "decision_id": _decision_attended_by(system, demo, erik), "table": "commitments",
     }
 
 

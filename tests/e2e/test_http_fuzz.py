@@ -16,7 +16,13 @@ from hypothesis import strategies as st
 from adapters.bootstrap import System
 from domain.plans import Plan
 from tests.e2e.auth_helpers import csrf_token, sign_in
-from tests.e2e.test_authorisation_matrix import ROUTES, World, _spare_organisation, _state
+from tests.e2e.test_authorisation_matrix import (
+    ROUTES,
+    World,
+    _ledger_ids,
+    _spare_organisation,
+    _state,
+)
 
 FIELDS = ("email", "password", "next", "current_password", "new_password", "repeat_password",
           "label", "confirm_email", "role", "org_id", "name", "csrf_token")
@@ -51,6 +57,7 @@ def facilitator(app: Flask, demo_system: System, demo: Any) -> tuple[Any, World]
                      token=demo_system.tokens.issue(world.person("Anna"), "Fuzz")[0],
                      invitation=demo_system.invitations.pending(demo.plan_id)[0].id)
     _spare_organisation(world)
+    _ledger_ids(world)  # the commitments, service, KPI and risk the ledger's and services' routes act on
     client = app.test_client()
     sign_in(client, "anna.berg@ljusdal.example.se")
     return client, world
