@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, http_sign_in
 from tests.stores import cloned_store, environment_for
@@ -35,12 +36,26 @@ BUNDLE = ROOT / "web/static/dist/budget.js"
 SOURCES = ROOT / "web/static/js"
 WAIT_MS = 10_000  # the longest any one browser step may take
 SECRET = "browser-tests"
+AXE = Axe()
+PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
 #: Who reads the sheet for the tests' own checks: the observer, who can read but not change.
 READER = DEMO_EMAILS["Gunnar Persson"]
 
 needs_browser = pytest.mark.skipif(
     not Path(CHROMIUM).exists() and os.environ.get("CI") != "true",
     reason=f"no chromium at {CHROMIUM} (apt-get install chromium; CI always runs these)")
+
+
+def violations(page: Any) -> str:
+    """axe's report of the page as it is now ("" when it finds nothing)."""
+    results = AXE.run(page)
+    return results.generate_report() if results.violations_count else ""
+
+
+def overflow(page: Any) -> int:
+    """How far the page runs off the side of the window (0: not at all)."""
+    return page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
+                         "document.body.scrollWidth) - document.documentElement.clientWidth")
 
 
 def money(ore: int, lang: str = "en", unit: bool = True) -> str:

@@ -10,32 +10,25 @@ from datetime import date
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     Person,
     RunningServer,
     Server,
     browser_fixture,
     needs_browser,
+    overflow,
     server_fixture,
     shared_server_fixture,
+    violations,
 )
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-axe = Axe()
 
 
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
-
-
-def _overflow(page: Any) -> int:
-    return page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
-                         "document.body.scrollWidth) - document.documentElement.clientWidth")
 
 
 def _ledger(server: Server, lang: str = "en") -> str:
@@ -53,8 +46,8 @@ def test_the_ledger_has_no_violations_and_fits_a_laptop_and_a_phone(
                 details.evaluate("d => { d.open = true; }")  # the closed forms are checked too
             for size in (LAPTOP, PHONE):
                 page.set_viewport_size(size)
-                assert _violations(page) == "", (name, size)
-                assert _overflow(page) <= 0, (name, size)
+                assert violations(page) == "", (name, size)
+                assert overflow(page) <= 0, (name, size)
             assert not person.errors
         finally:
             person.close()
@@ -126,7 +119,7 @@ def test_a_refused_delivery_says_why_next_to_the_field_and_the_page_stays_clean(
         card.get_by_role("button", name="Record the delivery").click()
         again = page.locator(f"#{card_id}")
         expect(again.locator("[role='alert']")).to_contain_text("over-delivery")
-        assert _violations(page) == ""
+        assert violations(page) == ""
         assert not maria.errors
     finally:
         maria.close()

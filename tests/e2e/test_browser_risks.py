@@ -7,33 +7,26 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     Person,
     RunningServer,
     Server,
     browser_fixture,
     needs_browser,
+    overflow,
     server_fixture,
     shared_server_fixture,
+    violations,
 )
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-axe = Axe()
 RISK = "Butikens lönsamhet sviktar och butiken stänger"
 
 
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
-
-
-def _overflow(page: Any) -> int:
-    return page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
-                         "document.body.scrollWidth) - document.documentElement.clientWidth")
 
 
 @pytest.mark.parametrize("lang", ["sv", "nb", "en"])
@@ -47,8 +40,8 @@ def test_the_register_has_no_violations_and_fits_a_phone(
             details.evaluate("d => { d.open = true; }")
         for size in (LAPTOP, PHONE):
             page.set_viewport_size(size)
-            assert _violations(page) == "", size
-            assert _overflow(page) <= 0, size
+            assert violations(page) == "", size
+            assert overflow(page) <= 0, size
         assert not erik.errors
     finally:
         erik.close()

@@ -149,18 +149,20 @@ def withdraw(plan_id: str, commitment_id: str) -> Any:
                  gettext("The commitment is withdrawn."))
 
 
-def _in_plan(plan_id: str, commitment_id: str) -> str:
-    """The commitment, only through its own plan's address."""
+def _commitment(plan_id: str, commitment_id: str) -> Commitment:
+    """The commitment (to read), only through its own plan's address."""
     found = system().app.load(Commitment, commitment_id, copy=False)
     if str(found.plan_id) != plan_id:
         raise NotFound("No such commitment.", id=commitment_id[:80])
+    return found
+
+
+def _in_plan(plan_id: str, commitment_id: str) -> str:
+    _commitment(plan_id, commitment_id)
     return commitment_id
 
 
 def _kind(plan_id: str, commitment_id: str) -> str:
+    """What the delivery form's quantity is counted in (a member's question only)."""
     require(plan_id)
-    with system().engine.connect() as conn:
-        for row in queries.commitments_ledger(conn, plan_id):
-            if row["commitment_id"] == commitment_id:
-                return str(row["kind"])
-    raise NotFound("No such commitment.", id=commitment_id[:80])
+    return str(_commitment(plan_id, commitment_id).kind)

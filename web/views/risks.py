@@ -18,7 +18,6 @@ from flask_babel import lazy_gettext as _l
 from marshmallow import fields, validate
 
 from domain.access import WORK_ON_SERVICES
-from domain.errors import NotFound
 from domain.services import RISK_STATUSES
 from projections import queries
 from web.app import system
@@ -26,6 +25,7 @@ from web.auth import require
 from web.form_pages import submit
 from web.forms_services import NewRiskSchema, RiskSchema
 from web.query import QuerySchema, query, takes_query
+from web.views.services import require_service_in
 from web.vocabulary import RISK_STATUSES as STATUS_WORDS
 
 bp = Blueprint("risks", __name__, url_prefix="/plans/<plan_id>/risks")
@@ -81,7 +81,7 @@ def _back(plan_id: str) -> Any:
 @bp.post("")
 def record(plan_id: str) -> Any:
     def command(app: Any, d: dict[str, Any]) -> Any:
-        _service_in(plan_id, d["service_id"])
+        require_service_in(plan_id, d["service_id"])
         return app.record_risk(d["service_id"], d["title"], d["likelihood"], d["impact"],
                                d["mitigation"], d["owner_id"] or None, status=d["status"])
 
@@ -91,18 +91,9 @@ def record(plan_id: str) -> Any:
 
 @bp.post("/<service_id>/<risk_id>")
 def reassess(plan_id: str, service_id: str, risk_id: str) -> Any:
-    _service_in(plan_id, service_id)
+    require_service_in(plan_id, service_id)
     return submit(RiskSchema(), request.form, _refused(plan_id, risk_id),
                   lambda app, d: app.record_risk(
                       service_id, d["title"], d["likelihood"], d["impact"], d["mitigation"],
                       d["owner_id"] or None, risk_id=risk_id, status=d["status"]),
                   gettext("The risk is reassessed."), _back(plan_id))
-
-
-def _service_in(plan_id: str, service_id: str) -> None:
-    """A service's risks are only reached through its own plan's address."""
-    require(plan_id)
-    with system().engine.connect() as conn:
-        if not any(s["service_id"] == service_id
-                   for s in queries.services_catalogue(conn, plan_id)):
-            raise NotFound("No such service.", id=service_id[:80])

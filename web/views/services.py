@@ -126,7 +126,7 @@ def _on_service(plan_id: str, service_id: str, key: str, schema: Any, command: A
                           forms={service_id: sent})
         return _service_page(plan_id, service_id, status, errors=said, forms={key: sent})
 
-    _service_of(plan_id, service_id)
+    require_service_in(plan_id, service_id)
     return submit(schema, request.form, refused, command, done,
                   lambda _saved: url_for("services.show", plan_id=plan_id,
                                          service_id=service_id))
@@ -188,7 +188,7 @@ def measure_kpi(plan_id: str, service_id: str, kpi_id: str) -> Any:
                        command, gettext("The measurement is recorded."))
 
 
-def _service_of(plan_id: str, service_id: str) -> None:
+def require_service_in(plan_id: str, service_id: str) -> None:
     """A service is only reached through its own plan's address."""
     require(plan_id)
     with system().engine.connect() as conn:
