@@ -47,6 +47,13 @@ def _footer_matches_the_server(page: BudgetPage, server: Server) -> None:
     for figure, key in (("costs", "costs"), ("income", "income"), ("total", "net"),
                         ("committed", "committed"), ("gap", "funding_gap")):
         expect(page.figure(figure)).to_have_text(money(totals[key]))
+    cost_lines = [i for i in page.line_ids()
+                  if page.value(i, "kind").inner_text() != "Income"]
+    expect(page.page.locator("[data-line-gap]")).to_have_count(len(cost_lines))
+    for line_id in cost_lines:
+        row = page.page.locator(f"[data-line-gap='{line_id}'] td")
+        entry = totals["lines"][line_id]
+        expect(row).to_have_text([money(entry[k]) for k in ("net", "committed", "gap")])
 
 
 def test_an_income_line_is_added_and_a_line_turned_into_income_and_the_totals_follow_the_server(

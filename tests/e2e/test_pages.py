@@ -93,3 +93,22 @@ def test_unknown_plans_and_budgets_are_not_found(app: Flask) -> None:
     assert client.get("/plans/00000000-0000-0000-0000-000000000000").status_code == 404
     assert client.get("/budgets/not-an-id").status_code == 404
     assert re.search(r"<h1>[^<]+</h1>", client.get("/budgets/nope").text)
+
+
+def test_the_budget_page_shows_each_cost_lines_funding_gap_after_its_confirmed_commitments(
+        app: Flask, demo: DemoPlan, demo_system: System) -> None:
+    from projections import queries
+
+    with demo_system.engine.connect() as conn:
+        sheet = queries.budget_sheet(conn, demo.budget_id)
+    page = _signed_in(app).get(f"/budgets/{demo.budget_id}?lang=sv")
+    rows = dict(re.findall(r'<tr data-line-gap="([^"]+)">(.*?)</tr>', page.text, re.S))
+    costs = [line for line in sheet.lines if line["kind"] != "income"]
+    assert set(rows) == {line["line_id"] for line in costs}
+    assert any(line["committed"] for line in costs)  # the demo has confirmed commitments
+    for line in costs:
+        figures = re.findall(r'<td class="num">([^<]*)</td>', rows[line["line_id"]])
+        kronor = [f"{value // 100:,}".replace(",", "\u00a0") + "\u00a0kr"
+                  for value in (line["net"], line["committed"], line["gap"])]
+        assert [f.replace("&nbsp;", "\u00a0") for f in figures] == kronor
+        assert line["gap"] == max(line["net"] - line["committed"], 0)

@@ -54,7 +54,7 @@ export class BudgetApp {
     if (hadFocus && !this.grid.table.contains(document.activeElement)) {
       this.keys.focusCell(this.keys.activeCell()); // the focused row went away
     }
-    this.summary.update(totals, view.actors);
+    this.summary.update(totals, view.lines);
     this.happenings.rendered();
     const conflicts = this.outbox.conflicts().length;
     this.status.counts(this.outbox.count - conflicts, conflicts);
