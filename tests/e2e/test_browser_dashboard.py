@@ -4,12 +4,16 @@ phone, and a pledge made by another participant reaches the open dashboard witho
 
 from __future__ import annotations
 
+import threading
+import time
+import uuid
 from datetime import date
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.auth_helpers import DEMO_EMAILS
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     LAPTOP,
     PHONE,
@@ -23,10 +27,9 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     shared_server_fixture,
     violations,
 )
+from tests.e2e.demo_years import Y1
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
-
-
 
 
 @pytest.mark.parametrize("lang", ["sv", "nb", "en"])
@@ -104,3 +107,48 @@ def test_a_kpi_measurement_made_elsewhere_appears_in_the_open_dashboard_without_
     finally:
         erik.close()
         maria.close()
+
+
+def test_the_open_dashboard_refreshes_while_a_steady_stream_of_edits_goes_on(
+        browser: Any, server: RunningServer) -> None:
+    """Changes arriving closer together than the page's pause still refresh it every couple
+    of seconds (livepage.js's maximum wait), not only once the meeting stops editing."""
+    from tests.e2e.test_second_client import SecondClient, sign_in
+
+    erik = Person(browser, server, "Erik Lindqvist").sign_in(
+        next_path=f"/plans/{server.plan_id}/dashboard?lang=en")
+    anna = SecondClient(server.url, sign_in(server.url, DEMO_EMAILS["Anna Berg"]),
+                        server.plan_id, server.budget_id)
+    anna.connect()
+    streaming = threading.Event()
+    refused: list[dict[str, Any]] = []
+    try:
+        page = erik.page
+        page.wait_for_function("document.body.dataset.chartsDrawn === '6'")
+        page.evaluate("window.__marker = 'not reloaded'; document.body.dataset.chartsDrawn = ''")
+        line = next(iter(anna.lines))
+
+        def stream() -> None:  # an edit every 100 ms for 8 s: never a 250 ms pause
+            streaming.set()
+            for n in range(80):
+                started = time.monotonic()
+                reply = anna.command({"command_id": str(uuid.uuid4()), "type": "change_amount",
+                                      "line_id": line, "year": Y1, "amount": 100_000 + n * 100})
+                if not reply.get("ok"):
+                    refused.append(reply)
+                time.sleep(max(0.0, 0.1 - (time.monotonic() - started)))
+            streaming.clear()
+
+        editor = threading.Thread(target=stream, daemon=True)
+        editor.start()
+        deadline = time.monotonic() + 5  # a poll from here: the CSP forbids a string predicate
+        while page.evaluate("document.body.dataset.chartsDrawn") != "6":
+            assert time.monotonic() < deadline, "the open dashboard did not refresh"
+            time.sleep(0.05)
+        assert streaming.is_set(), "the dashboard refreshed only after the edits stopped"
+        assert page.evaluate("window.__marker") == "not reloaded"
+        editor.join(timeout=20)
+        assert not refused and not erik.errors
+    finally:
+        anna.disconnect()
+        erik.close()

@@ -6,7 +6,8 @@
 
 import { LiveClient } from "./live.js";
 
-const QUIET_MS = 250; // changes arriving together refresh once
+const QUIET_MS = 250; // changes arriving together refresh once …
+const MOST_MS = 2000; // … but a steady stream of them still refreshes at least this often
 
 function start(root) {
   const watched = new Set((root.dataset.watch || "").split(/\s+/u).filter(Boolean));
@@ -14,6 +15,7 @@ function start(root) {
   const notice = document.querySelector("[data-live-stale]");
   let position = Number(root.dataset.position || 0);
   let timer = null;
+  let since = null; // when the first change not yet shown arrived
   let fetching = false;
   let again = false;
 
@@ -61,9 +63,15 @@ function start(root) {
     }
   }
 
+  const now = () => performance.now();
   const later = () => {
     clearTimeout(timer);
-    timer = setTimeout(refresh, QUIET_MS);
+    since ??= now();
+    const wait = Math.max(0, Math.min(QUIET_MS, since + MOST_MS - now()));
+    timer = setTimeout(() => {
+      since = null;
+      refresh();
+    }, wait);
   };
 
   new LiveClient({
