@@ -57,23 +57,36 @@ def asked_budgets(overview: dict[str, Any]) -> tuple[list[dict[str, Any]], bool]
     return [b for b in overview["budgets"] if b["status"] != "superseded"], False
 
 
-def balance(conn: Connection, overview: dict[str, Any], today: date) -> dict[str, Any]:
+def asked_sheets(conn: Connection, overview: dict[str, Any]) -> dict[str, Any]:
+    """The sheets of the budgets that say what each organisation is asked to pay, by id."""
+    return {b["budget_id"]: queries.budget_sheet(conn, b["budget_id"])
+            for b in asked_budgets(overview)[0]}
+
+
+def balance(conn: Connection, overview: dict[str, Any], today: date,
+            sheets: dict[str, Any] | None = None,
+            rows: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """Per organisation and year: `asked` (its net share of the budgets), `pledged` (open
     pledges), `confirmed` (confirmed or further), `delivered` and `verified`, all in öre, and
-    `unconfirmed` = max(asked − confirmed, 0); the same summed over the years as `total`."""
+    `unconfirmed` = max(asked − confirmed, 0); the same summed over the years as `total`.
+    A page that has read the asked budgets' `sheets` or the plan's `entries` passes them."""
     years = list(range(overview["start_year"], overview["end_year"] + 1))
     budgets, adopted = asked_budgets(overview)
+    if sheets is None:
+        sheets = asked_sheets(conn, overview)
+    if rows is None:
+        rows = entries(conn, overview["plan_id"], today)
     table: dict[str, dict[int, dict[str, int]]] = {
         a["actor_id"]: {y: dict.fromkeys(("asked", "pledged", "confirmed", "delivered",
                                           "verified"), 0) for y in years}
         for a in overview["actors"]}
     for head in budgets:
-        sheet = queries.budget_sheet(conn, head["budget_id"])
+        sheet = sheets[head["budget_id"]]
         for actor_id, figures in sheet.by_actor.items():
             for year, of_year in figures["years"].items():
                 if actor_id in table and year in table[actor_id]:
                     table[actor_id][year]["asked"] += of_year["net"]
-    for row in entries(conn, overview["plan_id"], today):
+    for row in rows:
         cells = table.get(row["actor_id"])
         if cells is None or row["value"] is None or row["status"] == "withdrawn":
             continue

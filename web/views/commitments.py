@@ -48,11 +48,14 @@ def _page(plan_id: str, status: int = 200, filters: dict[str, Any] | None = None
     filters = filters or {}
     with system().engine.connect() as conn:
         plan = queries.plan_overview(conn, plan_id)
-        entries = ledger.entries(conn, plan_id, _today(), filters.get("organisation"),
-                                 filters.get("status"))
-        balance = ledger.balance(conn, plan, _today())
+        every = ledger.entries(conn, plan_id, _today())  # one read feeds list and balance
+        sheets = ledger.asked_sheets(conn, plan)  # … and the balance and the pledge form
+        balance = ledger.balance(conn, plan, _today(), sheets, every)
         labels = ledger.line_labels(conn, plan_id)
-        lines = _lines(conn, ledger.asked_budgets(plan)[0])
+    wanted = {key: filters[key] for key in ("organisation", "status") if filters.get(key)}
+    entries = [c for c in every if wanted.get("organisation", c["actor_id"]) == c["actor_id"]
+               and wanted.get("status", c["status"]) == c["status"]]
+    lines = [(b, sheets[b["budget_id"]].lines) for b in ledger.asked_budgets(plan)[0]]
     actors = {a["actor_id"]: a for a in plan["actors"]}
     order = {actor_id: n for n, actor_id in enumerate(actors)}
     entries.sort(key=lambda c: (order.get(c["actor_id"], len(order)), c["due"]))
@@ -69,11 +72,6 @@ def _page(plan_id: str, status: int = 200, filters: dict[str, Any] | None = None
         errors=context.pop("errors", None) or {}, forms=context.pop("forms", None) or {},
         open=context.pop("open", None),
         **context), status, NO_STORE
-
-
-def _lines(conn: Any, budgets: list[dict[str, Any]]) -> list[tuple[dict[str, Any], list[Any]]]:
-    """The lines a pledge may go toward, per budget."""
-    return [(b, queries.budget_sheet(conn, b["budget_id"]).lines) for b in budgets]
 
 
 @bp.get("")
