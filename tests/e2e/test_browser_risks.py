@@ -4,6 +4,7 @@ nothing runs off the side of a laptop or a phone."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -60,8 +61,16 @@ def test_a_risk_is_moved_on_the_matrix_by_keyboard(browser: Any, server: Running
         page.keyboard.press("ArrowLeft")
         page.keyboard.press("ArrowDown")
         expect(cell(2, 4).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        # What a screen reader hears: the focused risk's new score, and the move in words.
+        expect(chip).to_be_focused()
+        expect(chip).to_have_accessible_name(re.compile(r"\(8\)$"))
+        expect(page.locator("[data-matrix-status]")).to_have_text(
+            f"{RISK}: likelihood 2, impact 4, score 8. Enter saves, Escape puts it back.")
         page.keyboard.press("Escape")  # put back
         expect(cell(3, 5).locator("a.risk-chip", has_text=RISK)).to_have_count(1)
+        expect(chip).to_have_accessible_name(re.compile(r"\(15\)$"))
+        expect(page.locator("[data-matrix-status]")).to_have_text(
+            f"{RISK} is back at likelihood 3, impact 5.")
         page.keyboard.press("ArrowLeft")
         page.keyboard.press("ArrowDown")
         page.keyboard.press("Enter")  # saved: the page comes back with the new scores

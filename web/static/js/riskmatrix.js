@@ -9,6 +9,12 @@ function cellAt(matrix, likelihood, impact) {
   return matrix.querySelector(`td[data-likelihood="${likelihood}"][data-impact="${impact}"]`);
 }
 
+/** A sentence of the matrix's own (its data-…-text, in the reader's language) with blanks filled. */
+function say(status, template, blanks) {
+  if (!status || !template) return;
+  status.textContent = template.replace(/\{(\w+)\}/gu, (whole, name) => String(blanks[name] ?? whole));
+}
+
 function start() {
   const matrix = document.querySelector("[data-risk-matrix]");
   const status = document.querySelector("[data-matrix-status]");
@@ -26,9 +32,11 @@ function start() {
         likelihood = Math.min(5, Math.max(1, likelihood + dl));
         impact = Math.min(5, Math.max(1, impact + di));
         cellAt(matrix, likelihood, impact).append(chip);
+        chip.textContent = `${chip.dataset.title} (${likelihood * impact})`; // read on focus
         chip.focus();
         chip.dataset.moved = "true";
-        if (status) status.textContent = `${likelihood} × ${impact} = ${likelihood * impact}`;
+        say(status, matrix.dataset.movedText, { risk: chip.dataset.title, likelihood, impact,
+                                                 score: likelihood * impact });
         event.preventDefault();
       } else if (event.key === "Enter" && chip.dataset.moved) {
         form.elements.likelihood.value = String(likelihood);
@@ -38,7 +46,10 @@ function start() {
       } else if (event.key === "Escape" && chip.dataset.moved) {
         home.append(chip);
         delete chip.dataset.moved;
+        const [li, im] = [Number(home.dataset.likelihood), Number(home.dataset.impact)];
+        chip.textContent = `${chip.dataset.title} (${li * im})`;
         chip.focus();
+        say(status, matrix.dataset.backText, { risk: chip.dataset.title, likelihood: li, impact: im });
         event.preventDefault();
       }
     });
