@@ -12,13 +12,14 @@ import copy
 from typing import Any
 from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
-from domain.base import PlanAggregate, compensating, require_choice, require_int, require_text
+from domain.base import PlanAggregate, require_choice, require_int, require_text
+from domain.budget_lifecycle import BudgetLifecycle
 from domain.budget_years import FIRST_YEAR, LAST_YEAR, MAX_YEARS, BudgetYears
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.fields import Field, check_version, new_field, set_field, unset_field
+from domain.shares import FULL_SHARE
 
-FULL_SHARE = 10_000
 MAX_AMOUNT = 10**13  # 100 000 000 000 kr in öre: far above any plausible line
 MAX_LINES = 1_000
 STATUSES = ("draft", "proposed", "adopted", "superseded")
@@ -45,7 +46,7 @@ def _with_kind(line: dict[str, Any]) -> dict[str, Any]:
     return line
 
 
-class Budget(BudgetYears, PlanAggregate):
+class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
     """Lines are kept in `lines` (by id) and `order` (ids, top to bottom)."""
 
     #: 2: lines have a kind (cost or income).
@@ -372,58 +373,6 @@ class Budget(BudgetYears, PlanAggregate):
 
     # ---- undo and redo (which change to compensate: domain/undo.py) -----------------------
 
-    UNDOABLE = ("LineItemAdded", "LineItemChanged", "LineItemAmountChanged", "CostShareChanged",
-                "LineItemMoved", "LineItemRemoved", "LineItemRestored")
-
-    def undo(self, change: PlanAggregate.Event, expected_version: int | None,
-             redoes: int | None = None) -> None:
-        """Compensate one earlier change with a new event (nothing is ever deleted).
-
-        A field goes back to its value before the change if it is still at
-        `expected_version`. Compensating an undo is a redo (`redoes`: the change done again).
-        """
-        name = type(change).__name__
-        if name not in self.UNDOABLE:
-            raise RuleViolated("That change cannot be undone.", event=name)
-        with compensating(change.originator_version, redoes):
-            self._compensate(name, change, expected_version)
-
-    def _compensate(self, name: str, e: Any, expected: int | None) -> None:
-        if name == "LineItemAmountChanged":
-            self.change_amount(e.line_id, e.year, e.before, expected_version=expected)
-        elif name == "CostShareChanged":
-            self.set_share(e.line_id, e.actor_id, e.before, expected_version=expected)
-        elif name == "LineItemChanged":
-            self._change_line_field(e.line_id, e.field, e.before, expected_version=expected)
-        elif name == "LineItemMoved":
-            self.move_line(e.line_id, e.before)
-        elif name in ("LineItemAdded", "LineItemRestored"):
-            self.remove_line(e.line_id)
-        else:
-            self.restore_line(e.line_id, e.position)
-
-    # ---- lifecycle ---------------------------------------------------------------------
-
-    def propose(self) -> None:
-        self._change_status("proposed", allowed_from=("draft",))
-
-    def return_to_draft(self) -> None:
-        self._change_status("draft", allowed_from=("proposed",))
-
-    def adopt(self, decision: dict[str, Any] | None = None) -> None:
-        """Adopted by a decision ({id, title, decided_on}); see Samverkan.record_decision."""
-        self._change_status("adopted", allowed_from=("proposed",), decision=decision)
-
-    def supersede(self, by: Budget, decision: dict[str, Any] | None = None) -> None:
-        """This adopted budget gives way to its revision `by`, adopted by `decision`."""
-        if self.status != "adopted":
-            self._change_status("superseded", allowed_from=("adopted",))  # says why not
-        if by.revision_of != str(self.id):
-            raise RuleViolated("Only this budget's own revision can supersede it.",
-                               budget_id=str(by.id))
-        self._change_status("superseded", allowed_from=("adopted",), decision=decision,
-                            superseded_by={"budget_id": str(by.id), "revision": by.revision})
-
     # ---- queries -----------------------------------------------------------------------
 
     def line_total(self, line_id: str) -> int:
@@ -443,17 +392,6 @@ class Budget(BudgetYears, PlanAggregate):
         return sum(self.line_total(lid) for lid in self.order)
 
     # ---- guards ------------------------------------------------------------------------
-
-    def _change_status(self, status: str, allowed_from: tuple[str, ...],
-                       decision: dict[str, Any] | None = None,
-                       superseded_by: dict[str, Any] | None = None) -> None:
-        if self.status not in allowed_from:
-            raise RuleViolated(
-                "The budget is {status}; it cannot become {new_status}.", status=self.status,
-                new_status=status,
-            )
-        self.trigger_event(self.StatusChanged, status=status, before=self.status,
-                           revision=self.revision, decision=decision, superseded_by=superseded_by)
 
     def _change_line_field(self, line_id: UUID | str, name: str, value: Any,
                            expected_version: int | None) -> int:
@@ -514,20 +452,3 @@ class Budget(BudgetYears, PlanAggregate):
         if position is None:
             return last
         return min(max(require_int(position, "position"), 0), last)
-
-
-def split_amount(amount: int, shares: dict[str, int]) -> tuple[dict[str, int], int]:
-    """Split öre by basis-point shares: each actor's part and what is left unallocated.
-
-    The shared total is rounded down to whole öre and divided by largest remainder, so the
-    parts always add up exactly (100 % shared leaves nothing unallocated).
-    """
-    shares = {actor: bps for actor, bps in shares.items() if bps}
-    shared = amount * sum(shares.values()) // FULL_SHARE
-    exact = {actor: amount * bps for actor, bps in shares.items()}
-    parts = {actor: value // FULL_SHARE for actor, value in exact.items()}
-    leftover = shared - sum(parts.values())
-    by_remainder = sorted(shares, key=lambda a: (-(exact[a] % FULL_SHARE), a))
-    for actor in by_remainder[:leftover]:
-        parts[actor] += 1
-    return parts, amount - shared

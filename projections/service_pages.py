@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlalchemy import Connection
 
-from domain.budgets import split_amount
 from domain.services import STAGES
+from domain.shares import split_amount
 from projections import ledger, queries
 
 

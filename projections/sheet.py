@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from domain.budgets import split_amount
+from domain.shares import split_amount
 
 Figures = dict[str, int]  # {"costs": öre, "income": öre, "net": öre}
 

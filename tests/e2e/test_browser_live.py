@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from domain.budgets import split_amount
+from domain.shares import split_amount
 from tests.e2e.auth_helpers import DEMO_PASSWORD
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     BudgetPage,

@@ -14,7 +14,7 @@ import pytest
 from flask import Flask
 from flask_babel import Babel, force_locale
 
-from domain.budgets import split_amount
+from domain.shares import split_amount
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     Person,
     Server,

@@ -10,9 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.application import SamverkanCore
-from domain.budgets import FULL_SHARE, Budget, split_amount
+from domain.budgets import Budget
 from domain.context import acting_as
 from domain.errors import DomainError
+from domain.shares import FULL_SHARE, split_amount
 
 PLAN_ID = str(uuid4())
 ACTORS = [str(uuid4()) for _ in range(3)]
