@@ -267,3 +267,21 @@ def test_a_sheet_name_is_one_excel_accepts() -> None:
     assert sheet_title("Kostnader [2027/2028]: *?\\") == "Kostnader  2027 2028"
     assert len(sheet_title("Organisationer och sektorer och mycket mer")) == 31
     assert sheet_title("'??'") == "Sheet"
+
+
+def test_an_empty_budget_exports_zero_totals_and_its_header(
+        client: FlaskClient, demo_system: System, demo: DemoPlan) -> None:
+    with acting_as(_person(demo, "Anna")):
+        saved = demo_system.app.create_budget(demo.plan_id, "=Tom budget")
+    demo_system.projections.wait(saved.positions[-1], timeout=10)
+    book = _workbook(client, str(saved.aggregate_id))
+    sheet = book.worksheets[0]
+    assert sheet.cell(2, 2).value == "'=Tom budget"
+    totals = [sheet.cell(FIRST_ROW + k, 1).value for k in range(3)]
+    assert totals == ["Kostnader", "Intäkter", "Nettokostnad"]
+    assert all(_number(sheet.cell(FIRST_ROW + k, 4).value) == 0 for k in range(2))  # no lines to sum
+    assert evaluate(sheet, sheet.cell(FIRST_ROW + 2, 4).coordinate) == 0
+    orgs = book.worksheets[1]
+    total = next(r for r in range(FIRST_ROW, orgs.max_row + 1) if orgs.cell(r, 1).value == "Totalt")
+    assert orgs.cell(total, 3).value.startswith("=SUM(")
+    assert evaluate(orgs, orgs.cell(total, 3).coordinate) == 0
