@@ -34,7 +34,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -153,11 +153,12 @@ def budget_rows(e: BudgetExport) -> tuple[list[Row], set[int]]:
     def net(column: str, ore: int) -> Num:
         return Num(kronor(ore), "money", f"={column}{costs_row}-{column}{income_row}")
 
-    columns = [*zip(year_cols, years, strict=True), (total_col, None)]
-    for kind, head, key in (("cost", w.costs, "costs"), ("income", w.income, "income")):
-        rows.append([head, None, None, *(by_kind(kind, c, s.by_year[y][key] if y else getattr(s, key))
-                                         for c, y in columns)])
-    rows.append([w.net, None, None, *(net(c, s.by_year[y]["net"] if y else s.net) for c, y in columns)])
+    # Each year's column with that year's figures, then the total column with the budget's.
+    columns = [*((c, s.by_year[y]) for c, y in zip(year_cols, years, strict=True)),
+               (total_col, {"costs": s.costs, "income": s.income, "net": s.net})]
+    rows.append([w.costs, None, None, *(by_kind("cost", c, f["costs"]) for c, f in columns)])
+    rows.append([w.income, None, None, *(by_kind("income", c, f["income"]) for c, f in columns)])
+    rows.append([w.net, None, None, *(net(c, f["net"]) for c, f in columns)])
     return rows, {TABLE_ROW, costs_row, income_row, income_row + 1}
 
 
@@ -214,10 +215,10 @@ def workbook_bytes(e: BudgetExport) -> bytes:
     book = Workbook()
     first = book.worksheets[0]
     first.title = sheet_title(e.words.budget_sheet)
-    _fill(first, *budget_rows(e), e.words.unit)
+    _fill(first, *budget_rows(e), e.words.unit, text_columns=3)
     first.freeze_panes = f"B{FIRST_ROW}"
     second = book.create_sheet(sheet_title(e.words.organisations_sheet))
-    _fill(second, *organisation_rows(e), e.words.unit)
+    _fill(second, *organisation_rows(e), e.words.unit, text_columns=2)
     book.properties.title = _clean(e.sheet.budget["title"])
     book.properties.creator = "Samverkan"
     out = io.BytesIO()
@@ -235,8 +236,11 @@ def money_format(unit: str) -> str:
     return f'#,##0.00 "{unit}"'
 
 
-def _fill(sheet: Worksheet, rows: list[Row], bold: set[int], unit: str) -> None:
+def _fill(sheet: Worksheet, rows: list[Row], bold: set[int], unit: str, text_columns: int) -> None:
+    """Write the rows; bold rows' heads over number columns are right-aligned, as the numbers
+    below them, and wrap (an organisation's name is longer than its column)."""
     formats = {"money": money_format(unit), "share": SHARE_FORMAT, "int": "0"}
+    over_numbers = Alignment(horizontal="right", wrap_text=True)
     for r, row in enumerate(rows, start=1):
         for c, value in enumerate(row, start=1):
             if value is None:
@@ -249,10 +253,18 @@ def _fill(sheet: Worksheet, rows: list[Row], bold: set[int], unit: str) -> None:
                 cell.value = _clean(safe_cell(value))
             if r in bold or (c == 1 and r <= HEAD_ROWS):
                 cell.font = Font(bold=True)
-    sheet.column_dimensions["A"].width = 34
+            if r in bold and c > text_columns:
+                cell.alignment = over_numbers
+            elif r <= HEAD_ROWS:  # the header's numbers (revision, change no.) read as its words
+                cell.alignment = Alignment(horizontal="left")
+    sheet.column_dimensions["A"].width = 48
     sheet.column_dimensions["B"].width = 20
     for c in range(3, max((len(row) for row in rows), default=0) + 1):
         sheet.column_dimensions[col(c)].width = 16
+    # Printed: landscape, every column on one page's width (as many pages down as it takes).
+    sheet.page_setup.orientation = "landscape"
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
 
 
 def _clean(value: Any) -> Any:
