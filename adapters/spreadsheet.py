@@ -1,4 +1,4 @@
-"""Cells bound for a spreadsheet (CSV now, xlsx later): text stays text, numbers stay numbers.
+"""Cells bound for a spreadsheet (CSV and xlsx): text stays text, numbers stay numbers.
 
 Excel, LibreOffice and Google Sheets run a cell that starts with `=`, `+`, `-` or `@` (and,
 after a tab, carriage return or line feed, whatever follows) as a formula: a budget line named
@@ -37,6 +37,18 @@ def safe_cell(value: Any) -> Cell:
         return value
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_LEADS) else text
+
+
+#: What Excel refuses in a sheet's name, and the longest name it takes.
+SHEET_TITLE_UNFIT = "[]:*?/\\"
+SHEET_TITLE_MAX = 31
+
+
+def sheet_title(text: str) -> str:
+    """A sheet name Excel accepts: without []:*?/\\, not starting or ending with an
+    apostrophe, at most 31 characters (never empty)."""
+    kept = "".join(" " if c in SHEET_TITLE_UNFIT else c for c in text).strip().strip("'")
+    return kept[:SHEET_TITLE_MAX].strip() or "Sheet"
 
 
 def safe_row(values: Iterable[Any]) -> list[Cell]:

@@ -32,6 +32,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection, Engine
 
+from projections.tables import audit_log
+
 #: The chain's own tables: not views, so a projections rebuild or reset leaves them alone.
 chain_metadata = MetaData()
 
@@ -102,6 +104,18 @@ def checkpoint_at(conn: Connection, position: int) -> dict[str, Any] | None:
     """The checkpoint recorded at `position` (position, link, recorded_at, reason), if any."""
     row = conn.execute(select(audit_checkpoint).where(audit_checkpoint.c.position == position)).first()
     return dict(row._mapping) if row else None
+
+
+def link_of_change(conn: Connection, aggregate_id: str, version: int) -> dict[str, Any] | None:
+    """Where an aggregate's change (its version) sits in the log, and the chain's link there:
+    {position, link (hex, or None while the chain has not reached it)}; None while the audit
+    view has not seen the change."""
+    position = conn.execute(select(audit_log.c.position).where(
+        audit_log.c.aggregate_id == aggregate_id, audit_log.c.aggregate_version == version)).scalar()
+    if position is None:
+        return None
+    link = conn.execute(select(audit_chain.c.link).where(audit_chain.c.position == position)).scalar()
+    return {"position": position, "link": link}
 
 
 def latest_verification(conn: Connection) -> tuple[bool, int, datetime, str | None] | None:

@@ -125,6 +125,8 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("plans.plan", "GET"): Route("/plans/{plan}", MEMBERS),
     ("plans.budget", "GET"): Route("/budgets/{budget}", MEMBERS),
     ("api.budget_sheet", "GET"): Route("/api/budgets/{budget}/sheet", MEMBERS),
+    ("budgets.export_xlsx", "GET"): Route("/budgets/{budget}/export.xlsx", MEMBERS),
+    ("budgets.export_csv", "GET"): Route("/budgets/{budget}/export.csv", MEMBERS),
     ("audit.page", "GET"): Route("/plans/{plan}/audit", MEMBERS),
     ("audit.api_page", "GET"): Route("/api/plans/{plan}/audit", MEMBERS),
     ("audit.export_csv", "GET"): Route("/plans/{plan}/audit.csv", MEMBERS),

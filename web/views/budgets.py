@@ -1,4 +1,5 @@
-"""A budget's lifecycle from its page (propose, return to draft, start a revision) and its years.
+"""A budget's lifecycle from its page (propose, return to draft, start a revision), its years
+and its exports (xlsx, CSV: any reader of the plan).
 
 Each is one application call as the signed-in person; the application refuses anyone whose
 role may not decide budgets (403), whatever the page showed them. Proposing and starting a
@@ -12,9 +13,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
 from flask_babel import gettext
 
+from adapters.budget_workbook import csv_text, workbook_bytes
 from domain.access import DECIDE_BUDGET
 from domain.application import Saved
 from domain.budgets import Budget
@@ -23,6 +25,7 @@ from domain.usecases import Samverkan
 from projections import queries
 from web.app import system
 from web.auth import acting, require, safe_next
+from web.budget_export import budget_export, filename
 from web.errors import payload_for, refusal
 from web.form_pages import require_open
 from web.formatting import money
@@ -87,6 +90,29 @@ def return_to_draft(budget_id: str) -> Any:
 def revision(budget_id: str) -> Any:
     return _decide(budget_id, lambda app: app.start_revision(budget_id),
                    gettext("A new draft revision is started from the adopted budget."), to_new=True)
+
+
+@bp.get("/export.xlsx")
+def export_xlsx(budget_id: str) -> Response:
+    """The budget as an Excel workbook, for anyone who may read it (README, "Excel")."""
+    export = budget_export(budget_id)
+    return _download(workbook_bytes(export), XLSX, filename(export, "xlsx"))
+
+
+@bp.get("/export.csv")
+def export_csv(budget_id: str) -> Response:
+    """The budget sheet as CSV (the workbook's first sheet, each total as its value)."""
+    export = budget_export(budget_id)
+    return _download(csv_text(export).encode("utf-8"), "text/csv; charset=utf-8",
+                     filename(export, "csv"))
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
 
 
 @bp.post("/years")
