@@ -6,7 +6,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
@@ -16,12 +15,12 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     browser_fixture,
     needs_browser,
     shared_server_fixture,
+    violations,
 )
 from tests.e2e.demo_years import Y1, Y3
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(60)]
 LANGUAGES = ("sv", "nb", "en")
-axe = Axe()
 
 
 @pytest.fixture(scope="module")
@@ -33,12 +32,6 @@ def anna(browser: Any, shared_server: Server) -> Iterator[Person]:
         person.close()
 
 
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    assert results.response["testEngine"]["name"] == "axe-core"
-    return results.generate_report() if results.violations_count else ""
-
-
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_plans_plan_account_and_sign_in_pages_have_no_violations(
         browser: Any, shared_server: Server, lang: str) -> None:
@@ -46,12 +39,12 @@ def test_the_plans_plan_account_and_sign_in_pages_have_no_violations(
     try:
         visitor.page.goto(f"{shared_server.url}/sign-in?lang={lang}")  # before signing in
         assert visitor.page.evaluate("document.documentElement.lang") == lang
-        assert _violations(visitor.page) == "", "/sign-in"
+        assert violations(visitor.page) == "", "/sign-in"
         visitor.sign_in(next_path="/")
         for path in ("/", f"/plans/{shared_server.plan_id}", "/account"):
             visitor.page.goto(f"{shared_server.url}{path}?lang={lang}")
             assert visitor.page.evaluate("document.documentElement.lang") == lang
-            assert _violations(visitor.page) == "", path
+            assert violations(visitor.page) == "", path
     finally:
         visitor.close()
 
@@ -64,7 +57,7 @@ def test_the_sign_in_page_telling_of_a_failed_sign_in_has_no_violations(
         visitor.fill_in_sign_in("nobody@example.org", "not the password")
         visitor.page.wait_for_selector("#sign-in-error")
         assert visitor.page.locator("#email").get_attribute("aria-invalid") == "true"
-        assert _violations(visitor.page) == ""
+        assert violations(visitor.page) == ""
     finally:
         visitor.close()
 
@@ -72,7 +65,7 @@ def test_the_sign_in_page_telling_of_a_failed_sign_in_has_no_violations(
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_the_live_budget_page_has_no_violations_while_editing(anna: Person, lang: str) -> None:
     budget = anna.open_budget(lang)
-    assert _violations(anna.page) == ""
+    assert violations(anna.page) == ""
 
     anna.page.locator("[data-part='add']").click()  # the add-line form open
     line_id = budget.line_ids()[0]
@@ -80,7 +73,7 @@ def test_the_live_budget_page_has_no_violations_while_editing(anna: Person, lang
     budget.cell(line_id, f"amount:{Y1}").locator("input").fill("not money")
     budget.cell(line_id, f"amount:{Y1}").locator("input").press("Enter")
     assert budget.cell(line_id, f"amount:{Y1}").locator(".cell-error").is_visible()
-    assert _violations(anna.page) == ""
+    assert violations(anna.page) == ""
     budget.cell(line_id, f"amount:{Y1}").locator("input").press("Escape")
 
 
@@ -91,7 +84,7 @@ def test_the_budget_page_read_only_has_no_violations(
     try:
         visitor.sign_in(shared_server.budget_path(lang))
         visitor.page.wait_for_selector("[data-budget-app][data-ready='true']")
-        assert _violations(visitor.page) == ""
+        assert violations(visitor.page) == ""
     finally:
         visitor.close()
 
@@ -109,7 +102,7 @@ def test_the_conflict_dialog_has_no_violations(browser: Any, shared_server: Serv
         second.cell(line_id, f"amount:{Y3}").locator("input").fill("456")
         second.cell(line_id, f"amount:{Y3}").locator("input").press("Enter")
         second.page.wait_for_selector("dialog[open]")
-        assert _violations(erik.page) == ""
+        assert violations(erik.page) == ""
         assert BudgetPage(erik.page).focused()["inDialog"]
     finally:
         anna.close()

@@ -12,25 +12,26 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     ROOT,
     WAIT_MS,
     Server,
     browser_fixture,
     ensure_bundle,
     needs_browser,
+    overflow,
     shared_server_fixture,
     start_server,
     stop_server,
+    violations,
 )
 from tests.stores import environment_for
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(90)]
 LANGUAGES = ("sv", "nb", "en")
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-axe = Axe()
 
 
 @pytest.fixture(name="empty_server")
@@ -59,16 +60,9 @@ def tab_fixture(browser: Any) -> Iterator[Any]:
     assert errors == []
 
 
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
-
-
 def _fits(page: Any) -> None:
     """Nothing sticks out sideways: the page scrolls only up and down."""
-    widths = page.evaluate("() => [document.documentElement.scrollWidth, "
-                           "document.documentElement.clientWidth, document.body.scrollWidth]")
-    assert max(widths[0], widths[2]) <= widths[1], widths
+    assert overflow(page) <= 0
 
 
 def _checked_in_both_sizes(page: Any, url: str, lang: str) -> None:
@@ -76,7 +70,7 @@ def _checked_in_both_sizes(page: Any, url: str, lang: str) -> None:
         page.set_viewport_size(size)
         page.goto(url)
         assert page.evaluate("document.documentElement.lang") == lang
-        assert _violations(page) == "", (url, size)
+        assert violations(page) == "", (url, size)
         _fits(page)
 
 
@@ -120,7 +114,7 @@ def test_the_first_run_page_has_no_violations_and_fits_a_phone(
     tab.locator("form.setup [type='submit']").click()
     tab.wait_for_selector("#setup-errors")
     assert tab.locator("#repeat_password").get_attribute("aria-invalid") == "true"
-    assert _violations(tab) == ""
+    assert violations(tab) == ""
     _fits(tab)
 
 
@@ -156,7 +150,7 @@ def test_the_set_password_page_has_no_violations_and_fits_a_phone(
     tab.locator("form.set-password [type='submit']").click()
     tab.wait_for_selector("#password-errors")
     assert tab.locator("#password").get_attribute("aria-invalid") == "true"
-    assert _violations(tab) == ""
+    assert violations(tab) == ""
     _fits(tab)
 
 

@@ -11,6 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     BudgetPage,
     Person,
     Server,
@@ -24,8 +26,6 @@ from tests.e2e.demo_years import Y1, Y2
 from tests.e2e.test_browser_live import _actor_id, _eventually, _line
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(90)]
-LAPTOP = {"width": 1366, "height": 768}
-PHONE = {"width": 390, "height": 844}
 
 
 def _plain(ore: int) -> str:

@@ -9,7 +9,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from adapters.bootstrap import bootstrap
@@ -18,31 +17,23 @@ from domain.context import acting_as
 from domain.plans import Plan
 from tests.e2e.auth_helpers import DEMO_EMAILS
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    PHONE,
     Person,
     browser_fixture,
     copy_demo,
     ensure_bundle,
     needs_browser,
+    overflow,
     start_server,
     stop_server,
+    violations,
 )
 from tests.stores import store_settings
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
 LANGUAGES = ("sv", "nb", "en")
-PHONE = {"width": 390, "height": 844}
-axe = Axe()
 #: The replay's label, per language: "Change no. N of M – …" (the words of docs/audit.md).
 CHANGE_NO = {"en": "Change no.", "sv": "Ändring nr", "nb": "Endring nr"}
-
-
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
-
-
-def _overflows(page: Any) -> bool:
-    return page.evaluate("document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 @pytest.fixture(name="meeting", scope="module")
@@ -112,10 +103,10 @@ def test_the_history_page_and_its_picker_have_no_violations_and_fit_a_phone(
     expect(page.locator("[data-part='history-list'] h2").first).to_be_visible()
     expect(page.locator("[data-part='history-list'] h3").first).to_have_text(
         re.compile(r"^Anna Berg \(Ljusdals kommun, "))
-    assert _violations(page) == ""
+    assert violations(page) == ""
     page.set_viewport_size(PHONE)
-    assert not _overflows(page)
-    assert _violations(page) == ""
+    assert overflow(page) <= 0
+    assert violations(page) == ""
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -148,9 +139,9 @@ def test_the_picker_chooses_two_changes_by_keyboard_and_opens_their_diff(
     low, high = sorted((chosen_from, chosen_to))
     assert page.locator("#diff-from").input_value() == str(low)
     assert page.locator("#diff-to").input_value() == str(high)
-    assert _violations(page) == ""
+    assert violations(page) == ""
     page.set_viewport_size(PHONE)
-    assert not _overflows(page)
+    assert overflow(page) <= 0
 
 
 @pytest.mark.parametrize("lang", LANGUAGES)
@@ -182,7 +173,7 @@ def test_the_replay_highlights_each_changed_cell_and_shows_a_removed_line(
     expect(table.locator(".changed")).to_have_count(1)
     expect(table.locator(f"tr[data-line='{meeting['removed']}']")).to_have_count(1)  # still there
     _within(cell, view)
-    assert not _overflows(page)
+    assert overflow(page) <= 0
 
     # And the amount before it, by keyboard on the slider.
     slider = page.locator("[data-replay='slider']")
@@ -194,7 +185,7 @@ def test_the_replay_highlights_each_changed_cell_and_shows_a_removed_line(
     expect(cell).to_have_class(re.compile(r"\bchanged\b"))
     expect(cell).to_contain_text("77")
     _within(cell, view)
-    assert _violations(page) == ""
+    assert violations(page) == ""
 
     page.keyboard.press("Escape")
     expect(budget.part("scroll")).to_be_visible()

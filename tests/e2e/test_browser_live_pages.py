@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     Person,
@@ -14,15 +13,10 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     browser_fixture,
     needs_browser,
     server_fixture,
+    violations,
 )
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(90)]
-axe = Axe()
-
-
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
 
 
 def _add_organisation(anna: Person, name: str) -> None:
@@ -49,7 +43,7 @@ def test_the_plan_page_shows_a_new_organisation_without_a_reload(
         page.get_by_text(f"Skoterklubben {lang}").first.wait_for()
         assert page.evaluate("window.__marker") == "not reloaded"  # swapped in, not reloaded
         assert page.locator("[data-live-status]").inner_text() != ""
-        assert _violations(page) == ""
+        assert violations(page) == ""
         assert not erik.errors
     finally:
         anna.close()
@@ -70,7 +64,7 @@ def test_what_someone_is_typing_stays_and_a_notice_offers_the_changes(
         page.locator("[data-live-stale]").wait_for(state="visible")
         assert typing.input_value() == "Halvskrivet nam"
         assert page.get_by_text("Bygdegårdsföreningen").count() == 0  # held back, not lost
-        assert _violations(page) == ""
+        assert violations(page) == ""
         page.locator("[data-live-stale] button").click()
         page.get_by_text("Bygdegårdsföreningen").first.wait_for()
     finally:

@@ -8,7 +8,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     Person,
@@ -16,15 +15,10 @@ from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
     browser_fixture,
     needs_browser,
     server_fixture,
+    violations,
 )
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(90)]
-axe = Axe()
-
-
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
 
 
 def test_an_invitee_opens_the_link_sets_a_password_and_lands_on_the_plan(
@@ -41,11 +35,11 @@ def test_an_invitee_opens_the_link_sets_a_password_and_lands_on_the_plan(
         link = page.get_by_label("Invitation link", exact=True).input_value()
         assert urlparse(link).path.startswith("/invitations/")
         assert page.locator("[data-invitation] th").first.inner_text() == "ny.person@example.se"
-        assert _violations(page) == "", members
+        assert violations(page) == "", members
 
         visitor = newcomer.page
         visitor.goto(link + "?lang=en")
-        assert _violations(visitor) == "", "invitation page"
+        assert violations(visitor) == "", "invitation page"
         visitor.get_by_label("Your name").fill("Ny Person")
         visitor.get_by_label("Password", exact=True).fill("a-long-new-password")
         visitor.get_by_label("Password again").fill("a-long-new-password!")
@@ -54,7 +48,7 @@ def test_an_invitee_opens_the_link_sets_a_password_and_lands_on_the_plan(
         assert "not the same" in error.inner_text()
         assert "repeat_password-error" in visitor.get_by_label("Password again").get_attribute(
             "aria-describedby")
-        assert _violations(visitor) == "", "invitation page with errors"
+        assert violations(visitor) == "", "invitation page with errors"
 
         visitor.get_by_label("Password", exact=True).fill("a-long-new-password")
         visitor.get_by_label("Password again").fill("a-long-new-password")

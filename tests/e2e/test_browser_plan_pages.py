@@ -10,44 +10,34 @@ import urllib.parse
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     Person,
     RunningServer,
     Server,
     browser_fixture,
     needs_browser,
+    overflow,
     server_fixture,
     shared_server_fixture,
+    violations,
 )
 from tests.e2e.demo_years import Y1, Y3
 from tests.e2e.pdf_reading import plain
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(180)]
 LANGUAGES = ("sv", "nb", "en")
-PHONE, LAPTOP = {"width": 390, "height": 844}, {"width": 1366, "height": 768}
-axe = Axe()
-
-
-def _violations(page: Any) -> str:
-    results = axe.run(page)
-    return results.generate_report() if results.violations_count else ""
-
-
-def _overflow(page: Any) -> int:
-    """How far the page runs off the side of the window (0: not at all)."""
-    return page.evaluate("() => Math.max(document.documentElement.scrollWidth, "
-                         "document.body.scrollWidth) - document.documentElement.clientWidth")
 
 
 def _checked(page: Any, url: str, what: str) -> None:
     for size in (LAPTOP, PHONE):
         page.set_viewport_size(size)
         page.goto(url)
-        assert _violations(page) == "", (what, size, page.url)
-        assert _overflow(page) <= 0, (what, size)
+        assert violations(page) == "", (what, size, page.url)
+        assert overflow(page) <= 0, (what, size)
 
 
 def _path(page: Any) -> str:
@@ -80,8 +70,8 @@ def test_the_new_pages_have_no_violations_and_fit_a_phone(browser: Any, shared_s
         anna.page.locator("form.page-form [type='submit']").click()
         anna.page.wait_for_selector("#plan-errors")
         assert anna.page.locator("#plan-name").get_attribute("aria-invalid") == "true"
-        assert _violations(anna.page) == "", "new plan with errors"
-        assert _overflow(anna.page) <= 0
+        assert violations(anna.page) == "", "new plan with errors"
+        assert overflow(anna.page) <= 0
     finally:
         anna.close()
 
@@ -124,7 +114,7 @@ def test_a_plan_is_started_and_given_an_organisation_by_keyboard_alone_on_a_phon
         _tab_to(page, ".add-organisation [type='submit']")
         page.keyboard.press("Enter")
         page.wait_for_selector("li.organisation h2:has-text('Tallåsens byalag')")
-        assert _violations(page) == "" and _overflow(page) <= 0
+        assert violations(page) == "" and overflow(page) <= 0
     finally:
         anna.close()
 
@@ -141,13 +131,13 @@ def test_a_budget_is_proposed_and_adopted_by_a_decision_each_after_a_confirmatio
         page.get_by_role("link", name="Propose for decision …").click()
         page.wait_for_url(lambda url: _path_of(url).endswith("/propose"))
         assert "can then no longer be edited" in page.locator("#confirm-consequences").inner_text()
-        assert _violations(page) == ""
+        assert violations(page) == ""
         page.get_by_role("button", name="Propose for decision").focus()
         page.keyboard.press("Enter")
         page.wait_for_url(lambda url: _path_of(url) == f"/budgets/{server.budget_id}")
         page.get_by_role("link", name="Adopt the budget …").click()
         page.wait_for_selector("#decision-adopts")
-        assert _violations(page) == ""
+        assert violations(page) == ""
         page.get_by_label("Title").fill("Budgeten för servicepunkten antas")
         page.get_by_label("What was decided").fill("Mötet antar budgeten för Ramsjö.")
         page.get_by_role("checkbox", name=re.compile("Anna Berg")).check()
@@ -157,7 +147,7 @@ def test_a_budget_is_proposed_and_adopted_by_a_decision_each_after_a_confirmatio
         assert "can then no longer be edited" in page.locator("#confirm-consequences").inner_text()
         for size in (LAPTOP, PHONE):
             page.set_viewport_size(size)
-            assert _violations(page) == "" and _overflow(page) <= 0, size
+            assert violations(page) == "" and overflow(page) <= 0, size
         page.set_viewport_size(LAPTOP)
         page.get_by_role("button", name="Record the decision and adopt the budget").click()
         page.wait_for_url(lambda url: _path_of(url).startswith("/decisions/"))
@@ -175,13 +165,13 @@ def _the_decision_document_reads_and_prints(page: Any) -> None:
         page.goto(f"{url}?lang={lang}")
         for size in (LAPTOP, PHONE):
             page.set_viewport_size(size)
-            assert _violations(page) == "", (lang, size)
-            assert _overflow(page) <= 0, (lang, size)
+            assert violations(page) == "", (lang, size)
+            assert overflow(page) <= 0, (lang, size)
     page.set_viewport_size(LAPTOP)
     page.goto(f"{url}?lang=en")
     page.emulate_media(media="print")
     assert page.locator(".site-header").is_hidden() and page.locator(".no-print").is_hidden()
-    assert _violations(page) == "", "print"
+    assert violations(page) == "", "print"
     printed = page.pdf(format="A4", print_background=False)
     from pypdf import PdfReader
 
@@ -208,7 +198,7 @@ def test_archiving_asks_first_then_shows_a_banner_and_no_edit_controls(
                 page.goto(f"{server.url}{path}?lang={lang}")
                 assert page.locator(".archived-banner").is_visible(), path
                 assert page.locator("main form:visible").count() == 0, path
-                assert _violations(page) == "", (path, lang)
+                assert violations(page) == "", (path, lang)
         page.goto(f"{server.url}/budgets/{server.budget_id}?lang=en")
         assert page.locator("[data-budget-app]").get_attribute("data-can-edit") == "false"
         assert page.get_by_role("link", name="Propose for decision …").count() == 0
