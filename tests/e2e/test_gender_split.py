@@ -79,6 +79,10 @@ def test_a_plan_requiring_the_split_refuses_people_kpis_and_measurements_without
     assert _required(demo_system, demo.plan_id) is True
     assert 'name="gender_split_required" value="on" checked' in _text(
         anna.get(f"/plans/{demo.plan_id}/details"))
+    demo_system.projections.wait(_stored(demo_system), timeout=5)
+    trail = _text(anna.get(f"/plans/{demo.plan_id}/audit?kind=plan&lang=sv"))
+    assert "krävde att varje indikator om personer i planen följs upp efter kön" in trail
+    assert "slutade kräva att indikatorerna om personer följs upp efter kön" in trail
 
     before = _stored(demo_system)
     refused = _post(erik, f"{path}/kpis", name="Besökare på caféet", unit="personer",
