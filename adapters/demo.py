@@ -260,6 +260,8 @@ class _Loader:
             years = self.calendar.years
             self.plan = str(app.start_plan(self.calendar.text("Serviceplan Ramsjö {span}"),
                                            "Ramsjö", years[0], years[-1]).aggregate_id)
+            # Every KPI about people below is followed up by gender, as the plan requires.
+            app.require_gender_split(self.plan, True)
             for key, (name, sector) in ACTORS.items():
                 self.org[key] = str(app.add_actor(self.plan, name, sector).entity_id)
         with self.as_("anna"):

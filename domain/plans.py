@@ -25,7 +25,8 @@ class Plan(PlanAggregate):
     """Actors are organisations (with a sector); members are person ids with a role."""
 
     #: 2: plans have a description and may be archived; actors say whether they have left.
-    class_version = 2
+    #: 3: a plan may require the gender split for KPIs about people.
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -34,6 +35,11 @@ class Plan(PlanAggregate):
         state.setdefault("archived", False)
         for actor in state.get("actors", {}).values():
             actor.setdefault("left", False)
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A snapshot taken before plans could require the gender split did not."""
+        state.setdefault("gender_split_required", False)
 
     class Created(PlanAggregate.Created):
         name: str
@@ -53,6 +59,7 @@ class Plan(PlanAggregate):
             plan._plan_id = self.plan_id
             plan.name, plan.place = self.name, self.place
             plan.description, plan.archived = self.description, False
+            plan.gender_split_required = False
             plan.start_year, plan.end_year = self.start_year, self.end_year
             plan.actors = {}
             plan.members = {self.facilitator_id: {"role": "facilitator", "org_id": None}}
@@ -73,6 +80,14 @@ class Plan(PlanAggregate):
 
         def apply(self, plan: Plan) -> None:
             plan.name, plan.place, plan.description = self.name, self.place, self.description
+
+    class GenderSplitRequirementChanged(PlanAggregate.Event):
+        """Whether KPIs about people must be followed up by gender (total, women, men)."""
+
+        required: bool
+
+        def apply(self, plan: Plan) -> None:
+            plan.gender_split_required = self.required
 
     class Archived(PlanAggregate.Event):
         reason: str
@@ -179,6 +194,15 @@ class Plan(PlanAggregate):
                                description=description,
                                before={"name": self.name, "place": self.place,
                                        "description": self.description})
+
+    def require_gender_split(self, required: bool) -> None:
+        """Switch on (or off) the rule that every KPI about people is followed up by gender,
+        as Kolada does (total, women, men); on, it holds for KPIs defined before too."""
+        if not isinstance(required, bool):
+            raise RuleViolated("Say whether the gender split is required.",
+                               field="gender_split_required")
+        if required != self.gender_split_required:
+            self.trigger_event(self.GenderSplitRequirementChanged, required=required)
 
     def archive(self, reason: str = "") -> None:
         """From now on the plan is read-only (the application refuses every later command)."""

@@ -9,15 +9,31 @@ from uuid import UUID, uuid4
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.context import as_id
-from domain.errors import NotFound, RuleViolated
+from domain.errors import NotFound, RuleViolated, translatable
 
 STAGES = ("idea", "proposed", "pilot", "running", "ended")
 GENDERS = ("women", "men", "other")
 DIRECTIONS = ("higher", "lower")  # which way a KPI is better
 RISK_STATUSES = ("open", "mitigated", "closed")
+SPLIT_REQUIRED_FOR_DEFINITION = translatable(
+    "This plan follows up every KPI about people by gender: choose to follow this one up by "
+    "gender (total, women, men).")
+SPLIT_REQUIRED_FOR_MEASUREMENT = translatable(
+    "This plan follows up every KPI about people by gender; give the split (women, men).")
 
 
 class SharedService(PlanAggregate):
+    #: 2: KPIs say whether they are about people (and risks have a status).
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """A snapshot taken before KPIs said whether they are about people (or risks had a
+        status): as the events' own upcasts have it."""
+        for kpi in state.get("kpis", {}).values():
+            kpi.setdefault("about_people", kpi["by_gender"])
+        for risk in state.get("risks", {}).values():
+            risk.setdefault("status", "open")
     class Created(PlanAggregate.Created):
         name: str
         place: str
@@ -105,18 +121,26 @@ class SharedService(PlanAggregate):
         by_gender: bool
         baseline: Decimal | None
         direction: str  # "higher" or "lower": which way is better
-        class_version = 2
+        about_people: bool  # counts people (visitors, users), so it can be split by gender
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["baseline"], state["direction"] = None, "higher"  # before either was asked
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            # Before it was asked, only the KPIs followed up by gender were known to be about
+            # people.
+            state["about_people"] = state["by_gender"]
 
         def apply(self, service: SharedService) -> None:
             service.kpis[self.kpi_id] = {
                 "name": self.name, "unit": self.unit,
                 "target": None if self.target is None else str(self.target),
                 "baseline": None if self.baseline is None else str(self.baseline),
-                "direction": self.direction, "by_gender": self.by_gender, "measurements": [],
+                "direction": self.direction, "by_gender": self.by_gender,
+                "about_people": self.about_people, "measurements": [],
             }
 
     class KpiMeasured(PlanAggregate.Event):
@@ -211,9 +235,15 @@ class SharedService(PlanAggregate):
 
     def define_kpi(self, name: str, unit: str, target: Decimal | int | str | None = None,
                    by_gender: bool = False, baseline: Decimal | int | str | None = None,
-                   direction: str = "higher") -> str:
+                   direction: str = "higher", about_people: bool = False,
+                   split_required: bool = False) -> str:
         """A KPI with its unit, the value it starts from (baseline), its target and which way
-        is better; one about people may be followed up by gender (total, women, men)."""
+        is better; one about people may be followed up by gender (total, women, men), and must
+        be when the plan requires it (`split_required`, the plan's setting). A KPI followed
+        up by gender is about people."""
+        about_people = bool(about_people) or bool(by_gender)
+        if split_required and about_people and not by_gender:
+            raise RuleViolated(SPLIT_REQUIRED_FOR_DEFINITION, field="by_gender")
         kpi_id = str(uuid4())
         self.trigger_event(
             self.KpiDefined, kpi_id=kpi_id, name=require_text(name, "name"),
@@ -222,14 +252,16 @@ class SharedService(PlanAggregate):
             by_gender=bool(by_gender),
             baseline=None if baseline is None else _decimal(baseline, "baseline"),
             direction=require_choice(direction, "direction", DIRECTIONS),
+            about_people=about_people,
         )
         return kpi_id
 
     def measure_kpi(self, kpi_id: UUID | str, on: date, value: Decimal | int | str,
                     split: dict[str, Decimal | int | str] | None = None,
-                    today: date | None = None) -> None:
+                    today: date | None = None, split_required: bool = False) -> None:
         """A dated measurement, never of a day to come; a gender split, when given, must add
-        up to the value."""
+        up to the value. The split is needed for a KPI followed up by gender, and for any KPI
+        about people while the plan requires it (`split_required`), whenever it was defined."""
         key = as_id(kpi_id)
         if key not in self.kpis:
             raise NotFound("No such KPI for this service.", kpi_id=key)
@@ -248,6 +280,8 @@ class SharedService(PlanAggregate):
                                    field="split")
         elif self.kpis[key]["by_gender"]:
             raise RuleViolated("This KPI is followed up by gender; give the split.", field="split")
+        elif split_required and self.kpis[key]["about_people"]:
+            raise RuleViolated(SPLIT_REQUIRED_FOR_MEASUREMENT, field="split")
         self.trigger_event(self.KpiMeasured, kpi_id=key, on=on, value=value, split=checked)
 
 

@@ -52,6 +52,11 @@ class Samverkan(SamverkanCore):
         return self.update(Plan, plan_id, lambda p: p.change_details(name, place, description),
                            right=MANAGE_PLAN)
 
+    def require_gender_split(self, plan_id: Id, required: bool) -> Saved:
+        """Require (or stop requiring) the gender split for the plan's KPIs about people."""
+        return self.update(Plan, plan_id, lambda p: p.require_gender_split(required),
+                           right=MANAGE_PLAN)
+
     def archive_plan(self, plan_id: Id, reason: str = "") -> Saved:
         """Make the plan read-only for good: every later command on it or in it is refused."""
         return self.update(Plan, plan_id, lambda p: p.archive(reason), right=MANAGE_PLAN)
@@ -311,11 +316,13 @@ class Samverkan(SamverkanCore):
     def define_kpi(self, service_id: Id, name: str, unit: str,
                    target: Decimal | int | str | None = None, by_gender: bool = False,
                    baseline: Decimal | int | str | None = None,
-                   direction: str = "higher") -> Saved:
-        """Define a KPI to follow the service up with."""
+                   direction: str = "higher", about_people: bool = False) -> Saved:
+        """Define a KPI to follow the service up with (about people: split by gender if the
+        plan requires it)."""
         return self.update(SharedService, service_id,
                            lambda s: s.define_kpi(name, unit, target, by_gender, baseline,
-                                                  direction),
+                                                  direction, about_people,
+                                                  self._gender_split_required(s)),
                            right=WORK_ON_SERVICES)
 
     def measure_kpi(self, service_id: Id, kpi_id: Id, on: date, value: Decimal | int | str,
@@ -324,8 +331,13 @@ class Samverkan(SamverkanCore):
         """Record a dated KPI measurement (with a gender split where the KPI asks for one);
         `today` is the real today unless a caller keeps a calendar of its own (the demo)."""
         return self.update(SharedService, service_id,
-                           lambda s: s.measure_kpi(kpi_id, on, value, split, today),
+                           lambda s: s.measure_kpi(kpi_id, on, value, split, today,
+                                                   self._gender_split_required(s)),
                            right=WORK_ON_SERVICES)
+
+    def _gender_split_required(self, service: SharedService) -> bool:
+        """The plan's setting as it is now (read on each attempt, so a retry sees a change)."""
+        return bool(self.load(Plan, service.plan_id, copy=False).gender_split_required)
 
     # ---- commitments --------------------------------------------------------------------
 

@@ -41,7 +41,8 @@ KINDS: dict[str, tuple[tuple[str, str], ...]] = {
                                            "MemberRemoved")),
     "organisations": (("plan", "ActorAdded"), ("plan", "ActorChanged"), ("plan", "ActorRemoved"),
                       ("plan", "ActorLeft")),
-    "plan": (("plan", "Created"), ("plan", "DetailsChanged"), ("plan", "Archived")),
+    "plan": (("plan", "Created"), ("plan", "DetailsChanged"),
+             ("plan", "GenderSplitRequirementChanged"), ("plan", "Archived")),
     "services": tuple(("service", t) for t in _SERVICE),
     "commitments": tuple(("commitment", t) for t in _COMMITMENT),
 }

@@ -27,6 +27,7 @@ class PlanProjection(HandlerProjection):
         w.plans.put({"plan_id": e.plan_id, "name": e.name, "place": e.place,
                      "start_year": e.start_year, "end_year": e.end_year,
                      "description": e.description, "archived": False,
+                     "gender_split_required": False,
                      "created_at": e.timestamp, "updated_at": e.timestamp})
         w.members.put({"plan_id": e.plan_id, "person_id": e.facilitator_id,
                        "role": "facilitator", "org_id": None})
@@ -34,6 +35,11 @@ class PlanProjection(HandlerProjection):
     @handles(Plan.DetailsChanged)
     def details_changed(self, w: Any, e: Plan.DetailsChanged, _: int) -> None:
         self._touch(w, e).update(name=e.name, place=e.place, description=e.description)
+
+    @handles(Plan.GenderSplitRequirementChanged)
+    def gender_split_requirement_changed(self, w: Any, e: Plan.GenderSplitRequirementChanged,
+                                         _: int) -> None:
+        self._touch(w, e)["gender_split_required"] = e.required
 
     @handles(Plan.Archived)
     def archived(self, w: Any, e: Plan.Archived, _: int) -> None:

@@ -86,7 +86,10 @@ def services_catalogue(conn: Connection, plan_id: str) -> list[dict[str, Any]]:
                        key=lambda kv: -kv[1]["likelihood"] * kv[1]["impact"])
         result.append({**row, "risks": [{"id": k, **v, "score": v["likelihood"] * v["impact"]}
                                         for k, v in risks],
-                       "kpis": [{"id": k, **v} for k, v in row["kpis"].items()]})
+                       # Rows written before KPIs said so: about people iff split by gender
+                       # (as KpiDefined's upcast has it), until the view is next rebuilt.
+                       "kpis": [{"id": k, "about_people": v["by_gender"], **v}
+                                for k, v in row["kpis"].items()]})
     return result
 
 

@@ -61,7 +61,8 @@ class ServiceCatalogueProjection(HandlerProjection):
         self._touch(w, e)["kpis"][e.kpi_id] = {
             "name": e.name, "unit": e.unit, "target": None if e.target is None else str(e.target),
             "baseline": None if e.baseline is None else str(e.baseline),
-            "direction": e.direction, "by_gender": e.by_gender, "measurements": []}
+            "direction": e.direction, "by_gender": e.by_gender, "about_people": e.about_people,
+            "measurements": []}
 
     @handles(SharedService.KpiMeasured)
     def kpi_measured(self, w: Any, e: SharedService.KpiMeasured, _: int) -> None:

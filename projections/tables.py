@@ -43,6 +43,7 @@ plan = Table(
     Column("end_year", Integer, nullable=False),
     Column("description", Text, nullable=False),
     Column("archived", Boolean, nullable=False),
+    Column("gender_split_required", Boolean, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
 )

@@ -51,6 +51,7 @@ class PlanHeadSchema(Schema):
     end_year = fields.Integer()
     description = fields.String()
     archived = fields.Boolean()
+    gender_split_required = fields.Boolean()  # KPIs about people must be split by gender
 
 
 class MembershipSchema(Schema):

@@ -204,6 +204,11 @@ PHRASES: dict[tuple[str, str], Phrase] = {
     ("plan", "DetailsChanged"): lambda r, d, n, ba: _(
         "%(who)s changed the name, place or description of the plan %(item)s", who=who(r, n),
         item=d.get("name") or _aggregate(r)),
+    ("plan", "GenderSplitRequirementChanged"): lambda r, d, n, ba: (
+        _("%(who)s required every indicator about people in the plan to be followed up by "
+          "gender", who=who(r, n)) if d.get("required")
+        else _("%(who)s stopped requiring the indicators about people to be followed up by "
+               "gender", who=who(r, n))),
     ("plan", "Archived"): lambda r, d, n, ba: (
         _("%(who)s archived the plan: %(reason)s", who=who(r, n), reason=d["reason"])
         if d.get("reason") else _("%(who)s archived the plan", who=who(r, n))),

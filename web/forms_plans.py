@@ -56,6 +56,13 @@ class PlanDetailsSchema(PageForm):
     description = text_field(MAX_DESCRIPTION, required=False, load_default=None)
 
 
+class GenderSplitSchema(PageForm):
+    """The plan's setting: KPIs about people must be followed up by gender (a checkbox)."""
+
+    gender_split_required = fields.Boolean(load_default=False, truthy={"on", "1", "true"},
+                                           falsy={"off", "0", "false", ""})
+
+
 class ArchiveSchema(PageForm):
     reason = text_field(MAX_REASON, required=False, load_default="")
 

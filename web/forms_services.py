@@ -70,6 +70,7 @@ class KpiSchema(_WithNumbers):
     direction = fields.String(load_default="higher", validate=validate.OneOf(
         DIRECTIONS, error=_l("Choose whether higher or lower is better.")))
     by_gender = fields.Boolean(load_default=False, truthy={"on", "1", "true"})
+    about_people = fields.Boolean(load_default=False, truthy={"on", "1", "true"})
 
 
 class MeasurementSchema(_WithNumbers):

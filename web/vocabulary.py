@@ -46,6 +46,8 @@ FIELDS: Mapping[str, Any] = {
     "org_id": _l("organisation"), "place": _l("place"), "position": _l("position"),
     "quantity": _l("quantity"), "reason": _l("reason"), "role": _l("role"), "sector": _l("sector"),
     "service_id": _l("service"), "share": _l("share"), "split": _l("gender split"),
+    "by_gender": _l("follow-up by gender"), "about_people": _l("about people"),
+    "gender_split_required": _l("gender split required"),
     "stage": _l("stage"), "start_year": _l("start year"), "target": _l("target"),
     "title": _l("title"), "unit": _l("unit"), "value": _l("value"), "value_ore": _l("value"),
     "year": _l("year"), "years": _l("years"), "reason_code": _l("reason"), "at": _l("moment"),

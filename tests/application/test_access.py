@@ -48,6 +48,8 @@ def world(app: Samverkan, plan_id: Any, actors: dict[str, str], budget_id: Any, 
 # (use case, who may run it) — each call is made fresh for every person.
 CASES: dict[str, tuple[Callable[[Samverkan, dict[str, Any]], Any], set[str]]] = {
     "change_plan_details": (lambda a, w: a.change_plan_details(w["plan"], "Ny", "By"), {"facilitator"}),
+    "require_gender_split": (lambda a, w: a.require_gender_split(w["plan"], True),
+                             {"facilitator"}),
     "add_actor": (lambda a, w: a.add_actor(w["plan"], f"Org {uuid4()}", "private"), {"facilitator"}),
     "add_member": (lambda a, w: a.add_member(w["plan"], str(uuid4()), "observer"), {"facilitator"}),
     "change_member": (lambda a, w: a.change_member(

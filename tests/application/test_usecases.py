@@ -170,6 +170,29 @@ def test_service_providers_and_risk_owners_are_organisations_of_the_plan(app, pl
     assert (stored.on, stored.value) == (date(2025, 6, 30), Decimal("30"))
 
 
+def test_a_plan_requiring_the_gender_split_refuses_people_kpis_without_it(
+        app: Samverkan, plan_id, representative):
+    """The plan's setting holds for every KPI about people, also one defined before it."""
+    service = app.create_service(plan_id, "Servicepunkt", "Byn").aggregate_id
+    earlier = app.define_kpi(service, "Användare av datorn", "personer",
+                             about_people=True).entity_id
+    app.require_gender_split(plan_id, True)
+    assert app.load(Plan, plan_id).gender_split_required is True
+    with representative("kommun"):
+        with pytest.raises(RuleViolated, match="by gender") as refused:
+            app.define_kpi(service, "Besökare", "personer", about_people=True)
+        assert refused.value.details["field"] == "by_gender"
+        with pytest.raises(RuleViolated, match="give the split"):
+            app.measure_kpi(service, earlier, date(2025, 6, 30), 12)
+        assert app.load(SharedService, service).kpis[earlier]["measurements"] == []
+        app.measure_kpi(service, earlier, date(2025, 6, 30), 12, {"women": 7, "men": 5})
+        app.define_kpi(service, "Besökare", "personer", by_gender=True, about_people=True)
+        app.define_kpi(service, "Paket", "st")  # not about people
+    app.require_gender_split(plan_id, False)
+    app.measure_kpi(service, earlier, date(2025, 7, 31), 12)  # no longer required
+    assert len(app.load(SharedService, service).kpis) == 3
+
+
 def test_adopted_budget_is_revised_once(app: Samverkan, plan_id, budget_id, line_id, facilitator):
     app.propose_budget(budget_id)
     app.record_decision(plan_id, date(2025, 3, 1), "Budgeten antas", "Mötet antar budgeten.",

@@ -28,6 +28,7 @@ def test_a_member_reads_a_plans_organisations_and_budgets(app: Flask, demo: Demo
     sign_in(http, person_named(demo, "Erik Lindqvist").email)
     body = http.get(f"/api/plans/{demo.plan_id}").get_json()
     assert body["plan"]["plan_id"] == demo.plan_id
+    assert body["plan"]["gender_split_required"] is True  # the demo requires the split
     assert body["you"]["role"] == "representative" and body["you"]["org_id"]
     assert {o["name"] for o in body["organisations"]} >= {"Ljusdals kommun", "Region Gävleborg"}
     budget = next(b for b in body["budgets"] if b["budget_id"] == demo.budget_id)

@@ -174,6 +174,9 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("plans_admin.change_details", "POST"): Route("/plans/{plan}/details", {"facilitator"},
                                                   lambda w, who: {"name": "Ny plan",
                                                                   "place": "Ramsjö"}),
+    ("plans_admin.change_gender_split", "POST"): Route(
+        "/plans/{plan}/gender-split", {"facilitator"},
+        lambda w, who: {"gender_split_required": "on"}),
     ("plans_admin.archive", "POST"): Route("/plans/{plan}/archive", {"facilitator"}),
     ("organisations.index", "GET"): Route("/plans/{plan}/organisations", {"facilitator"}),
     ("organisations.add", "POST"): Route(

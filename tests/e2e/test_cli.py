@@ -30,7 +30,7 @@ def test_demo_loads_the_plan_and_lists_the_demo_accounts_with_their_password(
         env: dict[str, str]) -> None:
     result = CliRunner().invoke(cli, ["demo"], catch_exceptions=False)
     assert result.exit_code == 0
-    assert "Loaded the demo plan (134 events)" in result.output
+    assert "Loaded the demo plan (135 events)" in result.output
     assert (f"Demo accounts (sign in with the e-mail address and the password '{DEMO_PASSWORD}'):"
             in result.output)
     lines = result.output.splitlines()
@@ -52,7 +52,7 @@ def test_rebuild_shows_progress_and_reaches_the_end_of_the_log(env: dict[str, st
     result = runner.invoke(cli, ["projections", "rebuild"], catch_exceptions=False)
     assert result.exit_code == 0
     assert "Rebuilding read models" in result.output
-    assert "Rebuilt every read model up to event #134." in result.output
+    assert "Rebuilt every read model up to event #135." in result.output
 
 
 def _free_port() -> int:

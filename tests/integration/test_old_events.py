@@ -28,7 +28,7 @@ ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description"
          "Budget.LineItemAdded": ("kind",),
          "Budget.StatusChanged": ("revision", "decision", "superseded_by"),
          "SharedService.StageChanged": ("reason",),
-         "SharedService.KpiDefined": ("baseline", "direction")}
+         "SharedService.KpiDefined": ("baseline", "direction", "about_people")}
 
 
 
@@ -70,6 +70,7 @@ def _history(app: Samverkan) -> dict[str, Any]:
         service = app.create_service(plan, "Servicepunkt", "Ramsjö").aggregate_id
         app.move_service_to(service, "proposed", "Byalaget vill.")
         app.define_kpi(service, "Besök", "besök", 600)
+        app.define_kpi(service, "Besökare", "personer", by_gender=True)
         risk = app.record_risk(service, "Butiken stänger", 3, 5).entity_id
         app.record_risk(service, "Butiken stänger", 2, 5, risk_id=risk)
     return {"plan": plan, "budget": budget, "revision": revision, "line": line, "org": org,
@@ -100,8 +101,10 @@ def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then(
     assert restored.line["kind"]["value"] == "cost"
     service = old.load(SharedService, ids["service"])
     assert service.risks[ids["risk"]]["status"] == "open"
-    kpi = next(iter(service.kpis.values()))
+    kpi, people = service.kpis.values()
     assert (kpi["baseline"], kpi["direction"]) == (None, "higher")
+    # Before KPIs said so, only those followed up by gender were known to be about people.
+    assert (kpi["about_people"], people["about_people"]) == (False, True)
     moved = next(e for e in old.events.get(service.id) if type(e).__name__ == "StageChanged")
     assert moved.reason == ""  # moves made before reasons were asked for
 
@@ -114,13 +117,41 @@ def test_events_stored_in_the_old_shape_load_with_the_values_they_had_then(
         overview = queries.plan_overview(conn, str(ids["plan"]))
     assert [(ln["kind"], ln["kind_version"]) for ln in sheet.lines] == [("cost", 1)]
     assert (overview["description"], overview["actors"][0]["left"]) == ("", False)
+    assert overview["gender_split_required"] is False
+    assert sorted(k["about_people"] for k in overview["services"][0]["kpis"]) == [False, True]
+
+
+def test_kpis_defined_in_the_second_shape_are_about_people_when_split_by_gender(
+        request: pytest.FixtureRequest) -> None:
+    """KpiDefined v2 (baseline and direction, but not yet `about_people`) upcasts to v3."""
+    new = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    ids = _history(new)
+    old = Samverkan(env=app_env())
+    request.addfinalizer(old.close)
+    stored = new.recorder.select_notifications(start=1, limit=1000)
+    old.recorder.insert_events([_in_the_second_kpi_shape(new, n) for n in stored])
+    kpis = old.load(SharedService, ids["service"]).kpis.values()
+    assert sorted((k["by_gender"], k["about_people"]) for k in kpis) == [
+        (False, False), (True, True)]
+
+
+def _in_the_second_kpi_shape(app: Samverkan, stored: StoredEvent) -> StoredEvent:
+    if not stored.topic.endswith("SharedService.KpiDefined"):
+        return stored
+    state: dict[str, Any] = app.mapper.transcoder.decode(stored.state)
+    assert state.pop("class_version") == 3
+    state["class_version"] = 2
+    state.pop("about_people")
+    return StoredEvent(stored.originator_id, stored.originator_version, stored.topic,
+                       app.mapper.transcoder.encode(state))
 
 
 def test_snapshots_taken_in_the_old_shape_upcast_too() -> None:
     app = Samverkan(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
     ids = _history(app)
-    for cls, strip in ((Plan, _old_plan_state), (Budget, _old_budget_state)):
-        snapshot = Snapshot.take(app.load(cls, ids["plan" if cls is Plan else "budget"]))
+    for cls, strip, key in ((Plan, _old_plan_state, "plan"), (Budget, _old_budget_state, "budget"),
+                            (SharedService, _old_service_state, "service")):
+        snapshot = Snapshot.take(app.load(cls, ids[key]))
         state = dict(snapshot.state)
         state.pop("class_version")
         strip(state)
@@ -131,15 +162,28 @@ def test_snapshots_taken_in_the_old_shape_upcast_too() -> None:
         if cls is Plan:
             assert (loaded.description, loaded.archived) == ("", False)
             assert loaded.actors[ids["org"]]["left"] is False
+            assert loaded.gender_split_required is False
+        elif cls is SharedService:
+            assert sorted((k["by_gender"], k["about_people"]) for k in loaded.kpis.values()) \
+                == [(False, False), (True, True)]
+            assert loaded.risks[ids["risk"]]["status"] == "open"
         else:
             assert loaded.lines[ids["line"]]["kind"]["value"] == "cost"
 
 
 def _old_plan_state(state: dict[str, Any]) -> None:
+    state.pop("gender_split_required")
     state.pop("description")
     state.pop("archived")
     state["actors"] = {k: {"name": v["name"], "sector": v["sector"]}
                        for k, v in state["actors"].items()}
+
+
+def _old_service_state(state: dict[str, Any]) -> None:
+    for kpi in state["kpis"].values():
+        kpi.pop("about_people")
+    for risk in state["risks"].values():
+        risk.pop("status")
 
 
 def _old_budget_state(state: dict[str, Any]) -> None:

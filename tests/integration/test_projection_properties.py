@@ -40,7 +40,10 @@ commands = st.lists(st.one_of(
     st.tuples(st.just("stage"), st.sampled_from(("proposed", "pilot", "running", "ended"))),
     st.tuples(st.just("risk"), st.integers(1, 5), st.integers(1, 5),
               st.sampled_from(("open", "mitigated", "closed")), st.booleans()),
-    st.tuples(st.just("kpi"), st.integers(0, 500), st.booleans()),
+    # A KPI defined (about people or not, split by gender or not) or measured (with a split
+    # or not), while the plan requires the gender split or not.
+    st.tuples(st.just("kpi"), st.integers(0, 500), st.booleans(), st.booleans(), st.booleans()),
+    st.tuples(st.just("gender_split"), st.booleans()),
     st.tuples(st.just("deliver"), st.integers(1, 10**6), st.booleans()),
 ), min_size=1, max_size=25)
 
@@ -78,6 +81,8 @@ def _apply(app: Samverkan, ids: dict, command: tuple) -> None:
         app.redo_last_undo(budget)
     elif kind == "leave":
         app.remove_actor(ids["plan"], ids["actors"][args[0]])
+    elif kind == "gender_split":
+        app.require_gender_split(ids["plan"], args[0])
     elif kind in ("stage", "risk", "kpi", "deliver"):
         _apply_to_services(app, ids, kind, args)
     elif line is None:
@@ -116,9 +121,11 @@ def _apply_to_services(app: Samverkan, ids: dict, kind: str, args: list) -> None
     elif kind == "kpi":
         kpis = app.load(SharedService, service).kpis
         if not kpis or args[1]:
-            app.define_kpi(service, "K", "st", args[0], baseline=1, direction="lower")
+            app.define_kpi(service, "K", "st", args[0], by_gender=args[3], baseline=1,
+                           direction="lower", about_people=args[2])
         else:
-            app.measure_kpi(service, next(iter(kpis)), date(2026, 6, 1), args[0])
+            split = {"women": args[0] // 2, "men": args[0] - args[0] // 2} if args[3] else None
+            app.measure_kpi(service, next(iter(kpis)), date(2026, 6, 1), args[0], split)
     elif kind == "deliver":
         saved = app.pledge(ids["plan"], ids["actors"][1], "staff_hours", 10**6, date(2028, 1, 1),
                            value_ore=args[0], service_id=service)

@@ -86,6 +86,24 @@ def test_unchanged_plan_details_record_no_event(plan: Plan):
     assert plan.version == version
 
 
+def test_a_plan_does_not_require_the_gender_split_until_it_is_switched_on(plan: Plan):
+    assert plan.gender_split_required is False
+    plan.require_gender_split(True)
+    event = plan.pending_events[-1]
+    assert isinstance(event, Plan.GenderSplitRequirementChanged) and event.required is True
+    version = plan.version
+    plan.require_gender_split(True)  # already so: no event
+    assert (plan.gender_split_required, plan.version) == (True, version)
+    plan.require_gender_split(False)
+    assert plan.gender_split_required is False
+
+
+@pytest.mark.parametrize("required", ["on", 1, None])
+def test_the_gender_split_requirement_is_yes_or_no(plan: Plan, required):
+    with pytest.raises(RuleViolated, match="gender split"):
+        plan.require_gender_split(required)
+
+
 # ---- actors ---------------------------------------------------------------------------------
 
 

@@ -173,7 +173,7 @@ def test_kpi_target_is_an_exact_decimal(service: SharedService, target, stored):
     kpi = service.define_kpi("Besök per vecka", "besök", target)
     assert service.kpis[kpi] == {"name": "Besök per vecka", "unit": "besök", "target": stored,
                                  "baseline": None, "direction": "higher", "by_gender": False,
-                                 "measurements": []}
+                                 "about_people": False, "measurements": []}
 
 
 def test_a_kpi_has_a_baseline_and_a_direction_that_is_higher_or_lower(service: SharedService):
@@ -222,6 +222,42 @@ def test_kpi_followed_up_by_gender_requires_the_split(service: SharedService):
     for split in (None, {}):
         with pytest.raises(RuleViolated, match="by gender"):
             service.measure_kpi(kpi, date(2025, 6, 30), 30, split)
+
+
+def test_a_kpi_followed_up_by_gender_is_about_people(service: SharedService):
+    split = service.define_kpi("Besökare", "personer", by_gender=True)
+    people = service.define_kpi("Användare av datorn", "personer", about_people=True)
+    parcels = service.define_kpi("Paket", "st")
+    assert [(service.kpis[k]["about_people"], service.kpis[k]["by_gender"])
+            for k in (split, people, parcels)] == [(True, True), (True, False), (False, False)]
+
+
+def test_a_plan_requiring_the_split_refuses_a_kpi_about_people_without_it(
+        service: SharedService):
+    version = service.version
+    with pytest.raises(RuleViolated, match="by gender") as refused:
+        service.define_kpi("Besökare", "personer", about_people=True, split_required=True)
+    assert refused.value.details["field"] == "by_gender"
+    assert service.version == version and service.kpis == {}
+    service.define_kpi("Besökare", "personer", about_people=True, by_gender=True,
+                       split_required=True)
+    service.define_kpi("Paket", "st", split_required=True)  # not about people: no split
+    assert len(service.kpis) == 2
+
+
+def test_a_plan_requiring_the_split_refuses_measuring_a_kpi_about_people_without_it(
+        service: SharedService):
+    """Also a KPI defined before the plan asked for the split (and so defined without it)."""
+    people = service.define_kpi("Användare av datorn", "personer", about_people=True)
+    parcels = service.define_kpi("Paket", "st")
+    service.measure_kpi(people, date(2025, 6, 30), 12)  # not required yet
+    with pytest.raises(RuleViolated, match="give the split") as refused:
+        service.measure_kpi(people, date(2025, 7, 31), 12, split_required=True)
+    assert refused.value.details["field"] == "split"
+    service.measure_kpi(people, date(2025, 7, 31), 12, {"women": 7, "men": 5},
+                        split_required=True)
+    service.measure_kpi(parcels, date(2025, 7, 31), 40, split_required=True)
+    assert [len(service.kpis[k]["measurements"]) for k in (people, parcels)] == [2, 1]
 
 
 def test_split_genders_must_be_known(service: SharedService):

@@ -21,7 +21,13 @@ from projections import queries
 from web.app import system
 from web.auth import require
 from web.form_pages import require_open, submit
-from web.forms_plans import ArchiveSchema, BudgetSchema, PlanDetailsSchema, PlanSchema
+from web.forms_plans import (
+    ArchiveSchema,
+    BudgetSchema,
+    GenderSplitSchema,
+    PlanDetailsSchema,
+    PlanSchema,
+)
 from web.request_limits import FORM_BODY, body_limit
 
 bp = Blueprint("plans_admin", __name__)
@@ -44,9 +50,15 @@ def _plan_page(plan_id: str) -> Any:
 
 def _plan_form(status: int = 200, errors: dict[str, list[str]] | None = None,
                alert: str | None = None, form: dict[str, Any] | None = None,
-               plan: dict[str, Any] | None = None) -> Any:
+               plan: dict[str, Any] | None = None, settings: dict[str, Any] | None = None) -> Any:
+    """The new-plan form, or a plan's details and settings (`settings`: what the settings
+    form says, with its `errors` and `alert` when it was refused)."""
+    if plan is not None and form is None:
+        form = {k: plan[k] for k in ("name", "place", "description")}
+    settings = settings or {"form": {"gender_split_required": plan and
+                                     plan["gender_split_required"]}}
     return render_template("plan_form.html", errors=errors or {}, alert=alert, form=form or {},
-                           plan=plan), status, NO_STORE
+                           plan=plan, settings=settings), status, NO_STORE
 
 
 @bp.get("/plans/new")
@@ -69,7 +81,7 @@ def create() -> Any:
 def details_form(plan_id: str) -> Any:
     plan = _overview(plan_id, MANAGE_PLAN)
     require_open(plan)
-    return _plan_form(form={k: plan[k] for k in ("name", "place", "description")}, plan=plan)
+    return _plan_form(plan=plan)
 
 
 @bp.post("/plans/<plan_id>/details")
@@ -81,6 +93,20 @@ def change_details(plan_id: str) -> Any:
                   lambda app, d: app.change_plan_details(plan_id, d["name"], d["place"],
                                                          d["description"]),
                   gettext("The plan's details are saved."), _plan_page(plan_id))
+
+
+@bp.post("/plans/<plan_id>/gender-split")
+def change_gender_split(plan_id: str) -> Any:
+    """Whether the plan's KPIs about people must be followed up by gender."""
+    plan = _overview(plan_id, MANAGE_PLAN)
+
+    def refused(status: int, errors: Any, alert: str | None, sent: dict[str, Any]) -> Any:
+        return _plan_form(status, plan=plan,
+                          settings={"form": sent, "errors": errors, "alert": alert})
+
+    return submit(GenderSplitSchema(), request.form, refused,
+                  lambda app, d: app.require_gender_split(plan_id, d["gender_split_required"]),
+                  gettext("The plan's settings are saved."), _plan_page(plan_id))
 
 
 # ---- archiving --------------------------------------------------------------------------------

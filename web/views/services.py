@@ -174,7 +174,8 @@ def define_kpi(plan_id: str, service_id: str) -> Any:
     return _on_service(plan_id, service_id, "kpi", KpiSchema(),
                        lambda app, d: app.define_kpi(service_id, d["name"], d["unit"],
                                                      d["target"], d["by_gender"],
-                                                     d["baseline"], d["direction"]),
+                                                     d["baseline"], d["direction"],
+                                                     d["about_people"]),
                        gettext("The indicator is defined."))
 
 
