@@ -64,13 +64,18 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         revision: int
         revision_of: str | None
         lines: list[dict[str, Any]]
+        source: str | None  # the file an imported budget came from (domain/budget_import.py)
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             for line in state["lines"]:
                 _with_kind(line["state"])
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["source"] = None  # created on the page or as a revision, not imported
 
         def apply(self, budget: Budget) -> None:
             budget._plan_id = self.plan_id
@@ -236,6 +241,14 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
     @classmethod
     def create(cls, plan_id: UUID | str, title: str, years: list[int]) -> Budget:
         """A new, empty draft budget for consecutive years."""
+        return cls._create_for_plan(
+            cls.Created, as_id(plan_id), title=require_text(title, "title"),
+            years=cls.checked_years(years), revision=1, revision_of=None, lines=[], source=None,
+        )
+
+    @staticmethod
+    def checked_years(years: list[int]) -> list[int]:
+        """Consecutive years between FIRST_YEAR and LAST_YEAR, at most MAX_YEARS of them."""
         if not years:
             raise RuleViolated("A budget covers at least one year.", field="years")
         years = [require_int(y, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR) for y in years]
@@ -244,10 +257,7 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         if len(years) > MAX_YEARS:
             raise RuleViolated("A budget covers at most {max_years} years.", field="years",
                                max_years=MAX_YEARS)
-        return cls._create_for_plan(
-            cls.Created, as_id(plan_id), title=require_text(title, "title"),
-            years=years, revision=1, revision_of=None, lines=[],
-        )
+        return years
 
     @staticmethod
     def revision_id(adopted_id: UUID) -> UUID:
@@ -262,7 +272,7 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         return self._create_for_plan(
             self.Created, self.plan_id, id=self.revision_id(self.id), title=self.title,
             years=list(self.years), revision=self.revision + 1,
-            revision_of=str(self.id), lines=lines,
+            revision_of=str(self.id), lines=lines, source=None,
         )
 
     # ---- line items --------------------------------------------------------------------
