@@ -264,3 +264,20 @@ def test_another_session_on_the_plan_page_sees_the_imported_budget(
     budget_id = _new_budget(_import(anna, demo.plan_id, exported, title="Importerad"))
     page = _text(other.get(f"/plans/{demo.plan_id}"))
     assert "Importerad" in page and budget_id in page
+
+
+def _lines_csv(count: int) -> bytes:
+    rows = [f"Budgetpost;Kategori;Typ;{Y1}"] + [f"Rad {i};Drift;Kostnad;{1000 + i}" for i in range(count)]
+    return "\r\n".join(rows).encode()
+
+
+def test_a_budget_of_the_most_lines_imports_and_one_more_line_is_refused(
+        anna: FlaskClient, demo: DemoPlan, demo_system: System) -> None:
+    before = _stored(demo_system)
+    reply = _import(anna, demo.plan_id, _lines_csv(1_001), "stor.csv")
+    assert reply.status_code == 422
+    assert "row 1002, cell A1002: A budget has at most 1000 lines." in _text(reply)
+    assert _stored(demo_system) == before
+    budget_id = _new_budget(_import(anna, demo.plan_id, _lines_csv(1_000), "stor.csv"))
+    assert len(demo_system.app.load(Budget, budget_id).order) == 1_000
+    assert _stored(demo_system) == before + 1
