@@ -19,6 +19,7 @@ from uuid import uuid4
 from domain.access import SHAPE_BUDGET
 from domain.application import SamverkanCore, Saved
 from domain.base import require_choice, require_int, require_text
+from domain.budget_years import checked_years
 from domain.budgets import LINE_KINDS, MAX_AMOUNT, MAX_LINES, Budget
 from domain.context import acting_as, as_id, current_acting
 from domain.errors import RuleViolated
@@ -44,7 +45,7 @@ class ImportLine:
 def imported_budget(plan: Plan, title: str, years: list[int], lines: Sequence[ImportLine],
                     source: str) -> Budget:
     """A new draft budget of the plan holding the lines (the acting person set every field)."""
-    years = Budget.checked_years(years)
+    years = checked_years(years)
     if len(lines) > MAX_LINES:
         raise RuleViolated("A budget has at most {max_lines} lines.", max_lines=MAX_LINES)
     acting = current_acting()

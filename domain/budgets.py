@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.budget_lifecycle import BudgetLifecycle
-from domain.budget_years import FIRST_YEAR, LAST_YEAR, MAX_YEARS, BudgetYears
+from domain.budget_years import BudgetYears, checked_years
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.fields import Field, check_version, new_field, set_field, unset_field
@@ -243,21 +243,8 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         """A new, empty draft budget for consecutive years."""
         return cls._create_for_plan(
             cls.Created, as_id(plan_id), title=require_text(title, "title"),
-            years=cls.checked_years(years), revision=1, revision_of=None, lines=[], source=None,
+            years=checked_years(years), revision=1, revision_of=None, lines=[], source=None,
         )
-
-    @staticmethod
-    def checked_years(years: list[int]) -> list[int]:
-        """Consecutive years between FIRST_YEAR and LAST_YEAR, at most MAX_YEARS of them."""
-        if not years:
-            raise RuleViolated("A budget covers at least one year.", field="years")
-        years = [require_int(y, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR) for y in years]
-        if years != list(range(years[0], years[0] + len(years))):
-            raise RuleViolated("A budget covers consecutive years.", field="years")
-        if len(years) > MAX_YEARS:
-            raise RuleViolated("A budget covers at most {max_years} years.", field="years",
-                               max_years=MAX_YEARS)
-        return years
 
     @staticmethod
     def revision_id(adopted_id: UUID) -> UUID:
