@@ -367,6 +367,7 @@ class _Reader:
             else:
                 amounts[year] = ore
         parts: dict[str, int] = {}
+        last = 0
         for c, org in shares.items():
             value = cell(c)
             if value is None or (isinstance(value, str) and not value.strip()):
@@ -379,10 +380,10 @@ class _Reader:
                     "{name} has left the plan: it takes no new shares, pledges or members.",
                     name=org.name, actor_id=org.actor_id))
             elif bps:
-                parts[org.actor_id] = bps
-        if sum(parts.values()) > FULL_SHARE:
+                parts[org.actor_id], last = bps, c
+        if sum(parts.values()) > FULL_SHARE:  # named at the last share of the row
             total = sum(parts.values())
-            s.problem(r, max(shares) + 1, RuleViolated(
+            s.problem(r, last + 1, RuleViolated(
                 "The shares of “{label}” would add up to {percent} %; together they can be at "
                 "most 100 %.", label=label, percent=f"{total / 100:g}", total=total))
         if len(s.problems) > before:
