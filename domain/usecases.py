@@ -22,6 +22,7 @@ from domain.access import (
 )
 from domain.application import SamverkanCore, Saved
 from domain.base import require_int
+from domain.budget_import import BudgetImports
 from domain.budgets import Budget
 from domain.commitments import Commitment
 from domain.context import acting_as, as_id, current_acting
@@ -36,7 +37,7 @@ Id = UUID | str
 A = TypeVar("A", Budget, SharedService, Commitment)
 
 
-class Samverkan(SamverkanCore):
+class Samverkan(BudgetImports, SamverkanCore):
     # ---- plans ------------------------------------------------------------------------
 
     def start_plan(self, name: str, place: str, start_year: int, end_year: int,
