@@ -1,0 +1,138 @@
+"""`samverkan export` / `samverkan import`: a plan moved to another installation verifies to the
+same digest, and a changed, cut or repeated import stores nothing (on SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from adapters.bootstrap import bootstrap
+from adapters.demo import DemoPlan
+from projections.queries import budget_sheet
+from tests.e2e.auth_helpers import DEMO_PASSWORD
+from tests.e2e.conftest import _load_demo
+from tests.stores import cloned_store, point_environment_at, store_settings, stored_events
+from web.cli import cli
+
+
+@pytest.fixture
+def places(tmp_path: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, DemoPlan]:
+    """The demo's installation and an empty one."""
+    source, target = tmp_path / "source" / "var", tmp_path / "target" / "var"
+    demo = cloned_store("demo", source, _load_demo, tmp_path_factory)
+    return source, target, demo
+
+
+def _run(monkeypatch: pytest.MonkeyPatch, folder: Path, *args: str) -> Result:
+    point_environment_at(monkeypatch, folder)
+    monkeypatch.setenv("SAMVERKAN_DEMO_PASSWORD", DEMO_PASSWORD)
+    return CliRunner().invoke(cli, list(args))
+
+
+def _exported(monkeypatch: pytest.MonkeyPatch, source: Path, demo: DemoPlan, file: Path) -> str:
+    result = _run(monkeypatch, source, "export", demo.plan_id, str(file))
+    assert result.exit_code == 0, result.output
+    digest = result.output.strip().splitlines()[-1]
+    assert digest.startswith(f"samverkan-plan-digest v1 plan={demo.plan_id} events=")
+    return digest
+
+
+def _sheet(folder: Path, budget_id: str) -> object:
+    system = bootstrap(store_settings(folder))
+    try:
+        with system.engine.connect() as conn:
+            return budget_sheet(conn, budget_id)
+    finally:
+        system.close()
+
+
+def test_a_plan_exported_and_imported_into_an_empty_store_verifies_to_the_same_digest(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target, demo = places
+    file = tmp_path / "plan.jsonl"
+    digest = _exported(monkeypatch, source, demo, file)
+    lines = file.read_text(encoding="utf-8").splitlines()
+    header, trailer = json.loads(lines[0]), json.loads(lines[-1])
+    assert (header["format"], header["version"], header["plan_id"]) == ("samverkan-plan", 1, demo.plan_id)
+    assert trailer == {"events": len(lines) - 2, "digest": digest}
+    assert len(lines) - 2 == len(stored_events(store_settings(source)))  # the demo is one plan
+
+    imported = _run(monkeypatch, target, "import", str(file))
+    assert imported.exit_code == 0, imported.output
+    assert digest in imported.output.splitlines()
+    assert "Imported" in imported.output
+    # The target held nothing else: its own chain head is the plan's digest, at its last event.
+    head = _run(monkeypatch, target, "audit", "digest")
+    events = stored_events(store_settings(target))
+    assert head.output.strip() == (f"samverkan-digest v1 position={events[-1][0]} "
+                                   f"sha256={digest.rsplit('sha256=', 1)[1]}")
+    assert _run(monkeypatch, target, "audit", "verify").exit_code == 0
+    # Byte for byte the same events, and the same budget sheet built from them.
+    assert [e[1:] for e in events] == [e[1:] for e in stored_events(store_settings(source))]
+    assert _sheet(target, demo.budget_id) == _sheet(source, demo.budget_id)
+
+
+def test_an_export_names_nobody(places: tuple[Path, Path, DemoPlan], tmp_path: Path,
+                                monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _target, demo = places
+    file = tmp_path / "plan.jsonl"
+    _exported(monkeypatch, source, demo, file)
+    text = file.read_text(encoding="utf-8")
+    for person in demo.people:
+        assert person.email not in text
+        assert person.name not in text
+        assert person.person_id in text  # what the events keep of a person: the id
+
+
+def test_a_changed_file_is_refused_and_nothing_is_stored(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target, demo = places
+    file = tmp_path / "plan.jsonl"
+    _exported(monkeypatch, source, demo, file)
+    lines = file.read_text(encoding="utf-8").splitlines(keepends=True)
+    changed = tmp_path / "changed.jsonl"
+    at = next(i for i, line in enumerate(lines) if "Plan.ActorAdded" in line)
+    assert "Ljusdals kommun" in lines[at]  # an organisation renamed in the file, quietly
+    lines_changed = [*lines[:at], lines[at].replace("Ljusdals kommun", "Ljusdal AB"), *lines[at + 1:]]
+    changed.write_text("".join(lines_changed), encoding="utf-8")
+    refused = _run(monkeypatch, target, "import", str(changed))
+    assert refused.exit_code != 0
+    assert "do not hash to its digest" in refused.output
+    assert stored_events(store_settings(target)) == []
+
+    cut = tmp_path / "cut.jsonl"
+    cut.write_text("".join(lines[:-5]), encoding="utf-8")
+    refused = _run(monkeypatch, target, "import", str(cut))
+    assert refused.exit_code != 0
+    assert "truncated" in refused.output
+    assert stored_events(store_settings(target)) == []
+
+
+def test_a_plan_imported_twice_is_refused_the_second_time_and_nothing_more_is_stored(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target, demo = places
+    file = tmp_path / "plan.jsonl"
+    _exported(monkeypatch, source, demo, file)
+    assert _run(monkeypatch, target, "import", str(file)).exit_code == 0
+    before = stored_events(store_settings(target))
+    again = _run(monkeypatch, target, "import", str(file))
+    assert again.exit_code != 0
+    assert "exist in this installation already" in again.output
+    assert stored_events(store_settings(target)) == before
+    # Nor into the installation it came from.
+    home = _run(monkeypatch, source, "import", str(file))
+    assert home.exit_code != 0
+    assert "exist in this installation already" in home.output
+
+
+def test_an_unknown_plan_is_not_exported(places: tuple[Path, Path, DemoPlan], tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    source, _target, _demo = places
+    file = tmp_path / "plan.jsonl"
+    result = _run(monkeypatch, source, "export", "6f1c1f0e-0000-4000-8000-000000000000", str(file))
+    assert result.exit_code != 0
+    assert "There is no plan" in result.output
+    assert not file.exists()
