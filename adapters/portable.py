@@ -26,8 +26,9 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from adapters.audit_verify import open_store
+from adapters.people import PeopleDirectory
 from projections.chain import GENESIS, canonical_bytes, next_link
-from projections.tables import audit_log
+from projections.tables import audit_log, plan_member
 
 FORMAT, VERSION = "samverkan-plan", 1
 Progress = Callable[[int, int], None]
@@ -255,3 +256,14 @@ def store_events(app: Application, checked: ReadFile) -> None:
     except IntegrityError:  # stored by someone else since the check
         raise PortableError("some of the plan's events were stored here meanwhile: nothing "
                             "was stored.") from None
+
+
+def members_unknown_here(engine: Engine, people: PeopleDirectory, plan_id: str) -> list[tuple[str, str]]:
+    """(person id, role) of the plan's members who have no entry in this installation's people
+    store: accounts are not moved, so pages name them "erased person #…" until they are added."""
+    with engine.connect() as conn:
+        members = conn.execute(select(plan_member.c.person_id, plan_member.c.role)
+                               .where(plan_member.c.plan_id == plan_id)
+                               .order_by(plan_member.c.role, plan_member.c.person_id)).all()
+    known = people.many([str(m[0]) for m in members])
+    return [(str(person), role) for person, role in members if str(person) not in known]

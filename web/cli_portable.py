@@ -11,7 +11,14 @@ from sys import stderr
 import click
 from flask.cli import with_appcontext
 
-from adapters.portable import PortableError, export_plan, plan_digest, read_export, store_events
+from adapters.portable import (
+    PortableError,
+    export_plan,
+    members_unknown_here,
+    plan_digest,
+    read_export,
+    store_events,
+)
 from web.app import system
 
 IMPORT_WAIT_SECONDS = 600.0  # how long an import waits for a running server to project the plan
@@ -113,3 +120,15 @@ def import_command(file: Path) -> None:
         raise SystemExit(1)
     click.echo(f"Imported: this installation's events of the plan hash to the file's digest "
                f"({found.events} events).")
+    _list_unknown_members(checked.plan_id)
+
+
+def _list_unknown_members(plan_id: str) -> None:
+    unknown = members_unknown_here(system().engine, system().people, plan_id)
+    if not unknown:
+        return
+    click.echo(f"{len(unknown)} members of the plan have no account here (its pages name them "
+               "\"erased person #…\"); give each one their place back with "
+               "`samverkan people add EMAIL --name NAME --id ID`:")
+    for person_id, role in unknown:
+        click.echo(f"  {person_id}  {role}")

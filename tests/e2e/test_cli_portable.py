@@ -3,6 +3,7 @@ same digest, and a changed, cut or repeated import stores nothing (on SQLite and
 
 from __future__ import annotations
 
+import html
 import json
 from pathlib import Path
 
@@ -12,9 +13,10 @@ from click.testing import CliRunner, Result
 from adapters.bootstrap import bootstrap
 from adapters.demo import DemoPlan
 from projections.queries import budget_sheet
-from tests.e2e.auth_helpers import DEMO_PASSWORD
+from tests.e2e.auth_helpers import DEMO_PASSWORD, sign_in
 from tests.e2e.conftest import _load_demo
 from tests.stores import cloned_store, point_environment_at, store_settings, stored_events
+from web.app import create_app
 from web.cli import cli
 
 
@@ -136,3 +138,36 @@ def test_an_unknown_plan_is_not_exported(places: tuple[Path, Path, DemoPlan], tm
     assert result.exit_code != 0
     assert "There is no plan" in result.output
     assert not file.exists()
+
+
+def test_the_moved_plans_members_are_listed_and_get_their_place_back_by_their_id(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target, demo = places
+    file = tmp_path / "plan.jsonl"
+    _exported(monkeypatch, source, demo, file)
+    imported = _run(monkeypatch, target, "import", str(file))
+    assert imported.exit_code == 0, imported.output
+    assert "have no account here" in imported.output
+    facilitator = next(p for p in demo.people if p.role == "facilitator")
+    other = next(p for p in demo.people if p.role != "facilitator")
+    for person in (facilitator, other):
+        assert f"  {person.person_id}  " in imported.output
+    added = _run(monkeypatch, target, "people", "add", facilitator.email, "--name",
+                 facilitator.name, "--id", facilitator.person_id)
+    assert added.exit_code == 0, added.output
+    taken = _run(monkeypatch, target, "people", "add", "someone@example.org", "--name", "Someone",
+                 "--id", facilitator.person_id)
+    assert taken.exit_code != 0 and "someone's already" in taken.output
+
+    system = bootstrap(store_settings(target, demo_password=DEMO_PASSWORD))
+    try:
+        system.accounts.set_password(facilitator.person_id, DEMO_PASSWORD)
+        client = create_app({"SYSTEM": system, "TESTING": True, "SECRET_KEY": "test"}).test_client()
+        client.get("/sign-in?lang=en")
+        assert sign_in(client, facilitator.email).status_code == 302
+        page = html.unescape(client.get(f"/plans/{demo.plan_id}/members?lang=en").get_data(as_text=True))
+    finally:
+        system.close()
+    assert facilitator.name in page  # back in their place, under their name
+    assert other.name not in page
+    assert f"unknown person #{other.person_id[:8]}" in page  # not added (yet)
