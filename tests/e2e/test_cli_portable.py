@@ -12,10 +12,20 @@ from click.testing import CliRunner, Result
 
 from adapters.bootstrap import bootstrap
 from adapters.demo import DemoPlan
+from adapters.settings import Settings
 from projections.queries import budget_sheet
 from tests.e2e.auth_helpers import DEMO_PASSWORD, sign_in
 from tests.e2e.conftest import _load_demo
-from tests.stores import cloned_store, point_environment_at, store_settings, stored_events
+from tests.stores import (
+    PG_URL,
+    STORE_VARIABLES,
+    cloned_store,
+    on_postgres,
+    point_environment_at,
+    postgres_settings,
+    store_settings,
+    stored_events,
+)
 from web.app import create_app
 from web.cli import cli
 
@@ -171,3 +181,35 @@ def test_the_moved_plans_members_are_listed_and_get_their_place_back_by_their_id
     assert facilitator.name in page  # back in their place, under their name
     assert other.name not in page
     assert f"unknown person #{other.person_id[:8]}" in page  # not added (yet)
+
+
+def _postgres_reachable() -> bool:
+    try:
+        import psycopg
+
+        psycopg.connect(PG_URL, connect_timeout=2).close()
+    except Exception:
+        return False
+    return True
+
+
+def test_a_plan_moves_between_sqlite_and_postgresql_with_the_same_digest(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the run's store to the other kind: the digest does not depend on how a store keeps ids."""
+    if not _postgres_reachable():
+        pytest.skip("no PostgreSQL to move the plan to")
+    source, _target, demo = places
+    file = tmp_path / "plan.jsonl"
+    digest = _exported(monkeypatch, source, demo, file)
+    other = tmp_path / "other" / "var"
+    settings = Settings(data_dir=other) if on_postgres() else postgres_settings(other)
+    for name in STORE_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SAMVERKAN_DATA", str(other))
+    if settings.uses_postgres:
+        monkeypatch.setenv("SAMVERKAN_DATABASE_URL", settings.database_url)
+        monkeypatch.setenv("SAMVERKAN_PG_SCHEMA", settings.pg_schema)
+    imported = CliRunner().invoke(cli, ["import", str(file)])
+    assert imported.exit_code == 0, imported.output
+    assert digest in imported.output.splitlines()
+    assert [e[1:] for e in stored_events(settings)] == [e[1:] for e in stored_events(store_settings(source))]
