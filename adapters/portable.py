@@ -11,7 +11,6 @@ nothing else before the import has it as its own chain head.
 from __future__ import annotations
 
 import base64
-import json
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -113,7 +112,7 @@ def plan_digest(app: Application, aggregate_ids: Iterable[str], plan_id: str,
 
 # ---- export ---------------------------------------------------------------------------------
 
-def export_plan(app: Application, engine: Engine, plan_id: str, out: IO[str],
+def export_plan(app: Application, engine: Engine, plan_id: str, out: IO[bytes],
                 progress: Progress | None = None) -> PlanDigest:
     """Write the plan's events to `out` as JSON lines; returns the digest written last."""
     plan_id = _plan_id(plan_id)
@@ -139,8 +138,8 @@ def export_plan(app: Application, engine: Engine, plan_id: str, out: IO[str],
     return digest
 
 
-def _write(out: IO[str], value: dict[str, Any]) -> None:
-    out.write(json.dumps(value, ensure_ascii=False, separators=(",", ":")) + "\n")
+def _write(out: IO[bytes], value: dict[str, Any]) -> None:
+    out.write(orjson.dumps(value) + b"\n")  # compact UTF-8 JSON; a string's newlines are escaped
 
 
 def _plan_of(state_text: str) -> str | None:
@@ -170,10 +169,10 @@ class ReadFile:
     digest: PlanDigest
 
 
-def read_export(lines: Iterable[str], progress: Callable[[int], None] | None = None) -> ReadFile:
+def read_export(lines: Iterable[bytes], progress: Callable[[int], None] | None = None) -> ReadFile:
     """Parse and check an export: its lines must hash to the digest on its last line."""
     numbered = enumerate(lines, start=1)
-    header = _line(next(numbered, (1, "")), "the header")
+    header = _line(next(numbered, (1, b"")), "the header")
     if header.get("format") != FORMAT or header.get("version") != VERSION:
         raise PortableError(f"line 1: not a {FORMAT} v{VERSION} file (an export of "
                             "`samverkan export`).")
@@ -211,11 +210,11 @@ def read_export(lines: Iterable[str], progress: Callable[[int], None] | None = N
     return ReadFile(plan_id, events, aggregates, found)
 
 
-def _line(numbered: tuple[int, str], what: str) -> dict[str, Any]:
+def _line(numbered: tuple[int, bytes], what: str) -> dict[str, Any]:
     number, text = numbered
     try:
-        value = json.loads(text)
-    except ValueError:
+        value = orjson.loads(text)  # refuses what is not UTF-8, too
+    except orjson.JSONDecodeError:
         value = None
     if not isinstance(value, dict):
         raise PortableError(f"line {number}: expected {what} (a JSON object).")

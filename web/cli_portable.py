@@ -72,7 +72,7 @@ def export_command(plan_id: str, file: Path) -> None:
     # Written beside FILE and renamed at the end: FILE is either a whole export or untouched.
     handle, partial = tempfile.mkstemp(prefix=f".{file.name}.", dir=file.parent or ".")
     try:
-        with os.fdopen(handle, "w", encoding="utf-8", newline="\n") as out:
+        with os.fdopen(handle, "wb") as out:
             digest = export_plan(sys.app, sys.engine, plan_id, out, update)
         os.replace(partial, file)
     except PortableError as error:
@@ -95,8 +95,8 @@ def import_command(file: Path) -> None:
     size = file.stat().st_size
     update, finish = _bar("Reading")
     try:
-        with file.open(encoding="utf-8", newline="\n") as lines:
-            checked = read_export(lines, lambda _n: update(lines.buffer.tell(), size))
+        with file.open("rb") as lines:  # lines end at b"\n" only: a JSON string has none
+            checked = read_export(lines, lambda _n: update(lines.tell(), size))
         update(size, size)
         finish()
         click.echo(f"The file holds {checked.digest.events} events of the plan {checked.plan_id} "
@@ -104,8 +104,6 @@ def import_command(file: Path) -> None:
         store_events(sys.app, checked)
     except PortableError as error:
         raise click.ClickException(str(error)) from None
-    except UnicodeDecodeError:
-        raise click.ClickException("the file is not UTF-8 text: not an export.") from None
     finally:
         finish()
     _caught_up()
@@ -127,8 +125,8 @@ def _list_unknown_members(plan_id: str) -> None:
     unknown = members_unknown_here(system().engine, system().people, plan_id)
     if not unknown:
         return
-    click.echo(f"{len(unknown)} members of the plan have no account here (its pages name them "
-               "\"erased person #…\"); give each one their place back with "
+    click.echo(f"{len(unknown)} members of the plan have no account here (pages show an unknown "
+               "person #id); give each one their place back with "
                "`samverkan people add EMAIL --name NAME --id ID`:")
     for person_id, role in unknown:
         click.echo(f"  {person_id}  {role}")

@@ -115,6 +115,13 @@ def test_a_changed_file_is_refused_and_nothing_is_stored(
     assert "do not hash to its digest" in refused.output
     assert stored_events(store_settings(target)) == []
 
+    other = tmp_path / "other.txt"
+    other.write_text("date,amount\n2027-01-01,100\n", encoding="utf-8")
+    refused = _run(monkeypatch, target, "import", str(other))
+    assert refused.exit_code != 0
+    assert "line 1: expected the header" in refused.output
+    assert stored_events(store_settings(target)) == []
+
     cut = tmp_path / "cut.jsonl"
     cut.write_text("".join(lines[:-5]), encoding="utf-8")
     refused = _run(monkeypatch, target, "import", str(cut))
