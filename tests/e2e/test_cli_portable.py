@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 from pathlib import Path
+from uuid import uuid4
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,6 +14,7 @@ from click.testing import CliRunner, Result
 from adapters.bootstrap import bootstrap
 from adapters.demo import DemoPlan
 from adapters.settings import Settings
+from domain.context import acting_as
 from projections.queries import budget_sheet
 from tests.e2e.auth_helpers import DEMO_PASSWORD, sign_in
 from tests.e2e.conftest import _load_demo
@@ -220,3 +222,30 @@ def test_a_plan_moves_between_sqlite_and_postgresql_with_the_same_digest(
     assert imported.exit_code == 0, imported.output
     assert digest in imported.output.splitlines()
     assert [e[1:] for e in stored_events(settings)] == [e[1:] for e in stored_events(store_settings(source))]
+
+
+def test_only_the_plans_own_events_move_and_an_installation_with_other_plans_takes_it(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    source, target, demo = places
+    system = bootstrap(store_settings(source))
+    try:
+        with acting_as(str(uuid4())):
+            other = str(system.app.start_plan("Annan plan", "Annanstans", 2027, 2028).aggregate_id)
+            system.app.create_budget(other, "Budget")
+    finally:
+        system.close()
+    other_file, demo_file = tmp_path / "other.jsonl", tmp_path / "demo.jsonl"
+    assert _run(monkeypatch, source, "export", other, str(other_file)).exit_code == 0
+    digest = _exported(monkeypatch, source, demo, demo_file)
+    assert other not in demo_file.read_text(encoding="utf-8")
+    assert len(other_file.read_text(encoding="utf-8").splitlines()) == 2 + 2  # plan and budget created
+    # The target holds another plan first: the demo's events are chained after it.
+    assert _run(monkeypatch, target, "import", str(other_file)).exit_code == 0
+    imported = _run(monkeypatch, target, "import", str(demo_file))
+    assert imported.exit_code == 0, imported.output
+    assert digest in imported.output.splitlines()
+    assert _run(monkeypatch, target, "audit", "verify").exit_code == 0
+    again = _run(monkeypatch, target, "export", demo.plan_id, str(tmp_path / "again.jsonl"))
+    assert again.output.strip().splitlines()[-1] == digest  # the same plan digest from its new home
+    head = _run(monkeypatch, target, "audit", "digest").output
+    assert digest.rsplit("sha256=", 1)[1] not in head  # the store's head vouches for both plans
