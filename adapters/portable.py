@@ -251,10 +251,30 @@ def store_events(app: Application, checked: ReadFile) -> None:
                             f"in this installation already (the plan {checked.plan_id} was imported "
                             "or made here): nothing was stored.")
     try:
-        app.recorder.insert_events(checked.events)
+        _insert(app.recorder, checked.events)
     except IntegrityError:  # stored by someone else since the check
         raise PortableError("some of the plan's events were stored here meanwhile: nothing "
                             "was stored.") from None
+
+
+CHUNK = 2_000
+
+
+def _insert(recorder: Any, events: list[StoredEvent]) -> None:
+    """All the events in one transaction. PostgreSQL takes them in statements of CHUNK rows:
+    one statement of a whole big plan (a 100 000-element array parameter) stalls the client."""
+    if not hasattr(recorder.datastore, "schema"):  # SQLite: one executemany, one commit
+        recorder.insert_events(events)
+        return
+    import psycopg
+
+    try:
+        with recorder.datastore.transaction(commit=True) as cursor:
+            for start in range(0, len(events), CHUNK):
+                # The recorder's own statements: lock the table, notify listeners, insert.
+                recorder._insert_stored_events(cursor, events[start:start + CHUNK])
+    except psycopg.IntegrityError as error:
+        raise IntegrityError(str(error)) from error
 
 
 def members_unknown_here(engine: Engine, people: PeopleDirectory, plan_id: str) -> list[tuple[str, str]]:

@@ -74,6 +74,7 @@ def test_a_plan_exported_and_imported_into_an_empty_store_verifies_to_the_same_d
     assert trailer == {"events": len(lines) - 2, "digest": digest}
     assert len(lines) - 2 == len(stored_events(store_settings(source)))  # the demo is one plan
 
+    monkeypatch.setattr("adapters.portable.CHUNK", 50)  # PostgreSQL: three statements, one transaction
     imported = _run(monkeypatch, target, "import", str(file))
     assert imported.exit_code == 0, imported.output
     assert digest in imported.output.splitlines()
