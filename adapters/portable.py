@@ -59,7 +59,9 @@ class PlanDigest:
         return cls(found[1], int(found[2]), found[3])
 
 
-class _Digester:
+class PlanChain:
+    """The plan's digest, computed event by event in log order."""
+
     def __init__(self) -> None:
         self.link, self.events = GENESIS, 0
 
@@ -104,7 +106,7 @@ def plan_events(app: Application, aggregate_ids: Iterable[str], progress: Progre
 def plan_digest(app: Application, aggregate_ids: Iterable[str], plan_id: str,
                 progress: Progress | None = None) -> PlanDigest:
     """The plan's digest as this store holds it."""
-    digester = _Digester()
+    digester = PlanChain()
     for _position, oid, version, topic, state in plan_events(app, aggregate_ids, progress):
         digester.add(topic, oid, version, state)
     return digester.result(plan_id)
@@ -121,7 +123,7 @@ def export_plan(app: Application, engine: Engine, plan_id: str, out: IO[bytes],
         raise PortableError(f"There is no plan {plan_id} in this installation.")
     _write(out, {"format": FORMAT, "version": VERSION, "plan_id": plan_id,
                  "exported_at": datetime.now(UTC).isoformat(timespec="seconds")})
-    digester = _Digester()
+    digester = PlanChain()
     for _position, oid, version, topic, state in plan_events(app, aggregates, progress):
         line: dict[str, Any] = {"originator_id": oid, "originator_version": version, "topic": topic}
         try:
@@ -142,9 +144,9 @@ def _write(out: IO[bytes], value: dict[str, Any]) -> None:
     out.write(orjson.dumps(value) + b"\n")  # compact UTF-8 JSON; a string's newlines are escaped
 
 
-def _plan_of(state_text: str) -> str | None:
+def _plan_of(state: str | bytes) -> str | None:
     try:
-        value = orjson.loads(state_text)
+        value = orjson.loads(state)
     except orjson.JSONDecodeError:
         return None
     return value.get("plan_id") if isinstance(value, dict) else None
@@ -177,7 +179,7 @@ def read_export(lines: Iterable[bytes], progress: Callable[[int], None] | None =
         raise PortableError(f"line 1: not a {FORMAT} v{VERSION} file (an export of "
                             "`samverkan export`).")
     plan_id = _plan_id(str(header.get("plan_id", "")))
-    digester, events, aggregates, versions = _Digester(), [], set(), {}
+    digester, events, aggregates, versions = PlanChain(), [], set(), {}
     trailer = None
     for number, text in numbered:
         if trailer is not None:
@@ -192,6 +194,9 @@ def read_export(lines: Iterable[bytes], progress: Callable[[int], None] | None =
             raise PortableError(f"line {number}: event {oid} v{event.originator_version} is out "
                                 "of order (each aggregate's versions count up from 1).")
         versions[oid] = event.originator_version
+        if _plan_of(event.state) not in (plan_id, None):
+            raise PortableError(f"line {number}: event {oid} v{event.originator_version} belongs "
+                                "to another plan than the header's.")
         aggregates.add(oid)
         digester.add(event.topic, oid, event.originator_version, event.state)
         events.append(event)

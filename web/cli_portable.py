@@ -12,6 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from adapters.portable import (
+    PlanDigest,
     PortableError,
     export_plan,
     members_unknown_here,
@@ -87,11 +88,18 @@ def export_command(plan_id: str, file: Path) -> None:
 
 @click.command("import")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--expect", "expected", metavar="DIGEST",
+              help="The digest line `samverkan export` printed, kept apart from the file: the "
+                   "file is refused unless it hashes to this very digest.")
 @with_appcontext
-def import_command(file: Path) -> None:
+def import_command(file: Path, expected: str | None) -> None:
     """Load a plan exported by `samverkan export` (refused, storing nothing, if the file does not
     hash to its digest or the plan is here already); then recompute its digest from this store."""
     sys = system()
+    try:
+        expect = PlanDigest.parse(expected) if expected is not None else None
+    except PortableError as error:
+        raise click.BadParameter(str(error), param_hint="--expect") from None
     size = file.stat().st_size
     update, finish = _bar("Reading")
     try:
@@ -99,6 +107,10 @@ def import_command(file: Path) -> None:
             checked = read_export(lines, lambda _n: update(lines.tell(), size))
         update(size, size)
         finish()
+        if expect is not None and expect != checked.digest:
+            raise PortableError(f"the file hashes to {checked.digest}, not to the expected digest "
+                                "(--expect): it is not the export that digest vouches for. "
+                                "Nothing was stored.")
         click.echo(f"The file holds {checked.digest.events} events of the plan {checked.plan_id} "
                    "and hashes to its digest.")
         store_events(sys.app, checked)

@@ -13,6 +13,7 @@ from click.testing import CliRunner, Result
 
 from adapters.bootstrap import bootstrap
 from adapters.demo import DemoPlan
+from adapters.portable import PlanChain
 from adapters.settings import Settings
 from domain.context import acting_as
 from projections.queries import budget_sheet
@@ -250,3 +251,32 @@ def test_only_the_plans_own_events_move_and_an_installation_with_other_plans_tak
     assert again.output.strip().splitlines()[-1] == digest  # the same plan digest from its new home
     head = _run(monkeypatch, target, "audit", "digest").output
     assert digest.rsplit("sha256=", 1)[1] not in head  # the store's head vouches for both plans
+
+
+def test_a_file_rewritten_with_a_new_digest_is_refused_against_the_digest_kept_apart(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The digest line is no signature: whoever changes the file can recompute it. The digest
+    the export printed, kept elsewhere, is what catches that."""
+    source, target, demo = places
+    file = tmp_path / "plan.jsonl"
+    kept = _exported(monkeypatch, source, demo, file)
+    lines = file.read_bytes().splitlines(keepends=True)
+    at = next(i for i, line in enumerate(lines) if b"Plan.ActorAdded" in line)
+    lines[at] = lines[at].replace(b"Ljusdals kommun", b"Ljusdal AB")
+    forged = PlanChain()
+    for line in lines[1:-1]:
+        event = json.loads(line)
+        forged.add(event["topic"], event["originator_id"], event["originator_version"],
+                   event["state"].encode())
+    lines[-1] = json.dumps({"events": forged.events, "digest": str(forged.result(demo.plan_id))}
+                           ).encode() + b"\n"
+    rewritten = tmp_path / "rewritten.jsonl"
+    rewritten.write_bytes(b"".join(lines))
+    refused = _run(monkeypatch, target, "import", str(rewritten), "--expect", kept)
+    assert refused.exit_code != 0
+    assert "not to the expected digest" in refused.output
+    assert stored_events(store_settings(target)) == []
+    bad = _run(monkeypatch, target, "import", str(file), "--expect", "sha256=00")
+    assert bad.exit_code != 0 and "not a plan digest" in bad.output
+    accepted = _run(monkeypatch, target, "import", str(file), "--expect", kept)
+    assert accepted.exit_code == 0, accepted.output
