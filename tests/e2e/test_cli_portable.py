@@ -19,6 +19,7 @@ from domain.context import acting_as
 from projections.queries import budget_sheet
 from tests.e2e.auth_helpers import DEMO_PASSWORD, sign_in
 from tests.e2e.conftest import _load_demo
+from tests.e2e.process_support import samverkan, serve, store_for
 from tests.stores import (
     PG_URL,
     STORE_VARIABLES,
@@ -280,3 +281,23 @@ def test_a_file_rewritten_with_a_new_digest_is_refused_against_the_digest_kept_a
     assert bad.exit_code != 0 and "not a plan digest" in bad.output
     accepted = _run(monkeypatch, target, "import", str(file), "--expect", kept)
     assert accepted.exit_code == 0, accepted.output
+
+
+def test_an_import_beside_a_running_server_waits_for_it_to_take_the_plan_in(
+        places: tuple[Path, Path, DemoPlan], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server follows the target's log (it alone projects and chains): the import appends,
+    waits for it, and verifies the plan's digest from what the server projected."""
+    source, _target, demo = places
+    file = tmp_path / "plan.jsonl"
+    digest = _exported(monkeypatch, source, demo, file)
+    (tmp_path / "target").mkdir()
+    target = store_for(tmp_path / "target")
+    server = serve(target, "server", {"SAMVERKAN_DEMO": "off"})
+    try:
+        imported = samverkan(target, "import", str(file), "--expect", digest)
+        head = samverkan(target, "audit", "digest")
+    finally:
+        assert server.stop() == 0
+    assert imported.returncode == 0, imported.stdout + imported.stderr
+    assert digest in imported.stdout.splitlines()
+    assert head.stdout.strip().endswith(digest.rsplit(" ", 1)[1])
