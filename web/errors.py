@@ -7,7 +7,9 @@ from typing import Any
 
 from flask import Flask, render_template, request
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException, InternalServerError
 
 from domain.errors import Busy, Conflict, DomainError, NotAllowed, NotFound, RuleViolated
 from domain.undo import SKIP_REASONS
@@ -17,6 +19,19 @@ from web.vocabulary import field_name, term
 STATUS = {NotFound: 404, Conflict: 409, RuleViolated: 422, NotAllowed: 403, Busy: 503}
 #: Blanks filled with a word the domain stores ("pledged", "draft"), shown in the reader's language.
 TERM_BLANKS = ("status", "new_status", "stage", "next_stage", "wanted")
+#: The other HTTP refusals, in the reader's language with a key of their own (docs/realtime.md,
+#: "Errors"); CSRF, rate limits, sizes and 404 have handlers of their own.
+HTTP_REFUSALS = {
+    400: ("bad_request", _l("The request could not be understood.")),
+    401: ("unauthorised", _l("Sign in first.")),
+    403: ("not_allowed", _l("You may not do that.")),
+    405: ("method_not_allowed", _l("This address does not take that kind of request.")),
+    406: ("not_acceptable", _l("That form of answer is not available here.")),
+    409: ("conflict", _l("That could not be done as things stand now.")),
+    415: ("unsupported_media_type", _l("That kind of content is not taken here.")),
+    500: ("internal", _l("Something went wrong on the server. Try again; if it happens "
+                               "again, tell whoever runs this installation.")),
+}
 
 
 def status_for(error: DomainError) -> int:
@@ -108,3 +123,15 @@ def register_error_handlers(app: Flask) -> None:
         if wants_json():
             return {"error": "not_found", "message": gettext("Not found.")}, 404
         return render_template("error.html", message=None, status=404), 404
+
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        key, words = HTTP_REFUSALS.get(code, (f"http_{code}", _l("The request could not be handled.")))
+        allow = {k: v for k, v in error.get_headers() if k == "Allow"}  # 405 says what is taken
+        return refusal(code, {"error": key, "message": str(words)}, headers=allow)
+
+    @app.errorhandler(InternalServerError)
+    def internal_error(_: InternalServerError) -> Any:  # logged by Flask before it gets here
+        key, words = HTTP_REFUSALS[500]
+        return refusal(500, {"error": key, "message": str(words)})
