@@ -7,7 +7,7 @@ import csv
 import io
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -47,7 +47,9 @@ def changed(demo_system: System, demo: DemoPlan) -> dict[str, Any]:
         line = queries.budget_sheet(conn, demo.budget_id).lines[0]
         actors = {a["name"]: a["actor_id"] for a in queries.actors(conn, demo.plan_id)}
     own = actors[anna.org_name]
-    owner_name, owner = next((n, a) for n, a in actors.items() if a != own)
+    # the other organisation: one with a person of its own in the demo (Region Gävleborg)
+    other = next(p for p in demo.people if p.org_name and p.org_name != anna.org_name)
+    owner_name, owner = other.org_name, actors[other.org_name]
     with acting_as(anna.person_id, own):
         system.app.change_amount(demo.budget_id, line["line_id"], Y1, 4_000_000)
     with acting_as(anna.person_id, own, COMMAND):
@@ -56,7 +58,8 @@ def changed(demo_system: System, demo: DemoPlan) -> dict[str, Any]:
         system.app.set_share(demo.budget_id, line["line_id"], owner, 1_000)
     system.projections.wait(system.app.recorder.max_notification_id(), timeout=10)
     return {"line": line, "own": own, "own_name": anna.org_name, "owner": owner,
-            "owner_name": owner_name, "plan": demo.plan_id, "person": anna.person_id}
+            "owner_name": owner_name, "plan": demo.plan_id, "person": anna.person_id,
+            "owner_person": other.person_id}
 
 
 def _csv(client: FlaskClient, plan_id: str, query: str) -> tuple[str, list[dict[str, str]]]:
@@ -165,3 +168,38 @@ def test_the_xlsx_export_opens_with_numbers_in_number_cells(
     kronor = sheet.cell(rows.index(amount) + 1, index["after_kr"] + 1)
     assert kronor.data_type == "n" and kronor.number_format == '#,##0.00 "kr"'
     assert all(OFFSET.match(r[index["time"]]) for r in rows[1:])
+
+
+def test_a_commitments_changes_are_about_its_organisation_and_money_is_in_ore(
+        client: FlaskClient, demo_system: System, changed: dict[str, Any]) -> None:
+    app = demo_system.app
+    with acting_as(changed["owner_person"], changed["owner"]):
+        pledge = app.pledge(changed["plan"], changed["owner"], "money", 250_075, date.today(),
+                            "=Kaffe till byafesten", budget_id=changed["line"]["budget_id"],
+                            line_id=changed["line"]["line_id"])
+        confirmed = app.confirm_commitment(pledge.aggregate_id)
+    demo_system.projections.wait(confirmed.positions[-1], timeout=10)
+    reply = client.get(f"/plans/{changed['plan']}/audit.json?kind=commitments&lang=en")
+    confirm, create = json.loads(reply.get_data(as_text=True))[:2]
+    for row in (confirm, create):
+        assert (row["about_org_id"], row["about_organisation"]) == (
+            changed["owner"], changed["owner_name"])
+        assert (row["aggregate_type"], row["aggregate_id"]) == ("commitment", str(pledge.aggregate_id))
+    # a pledge toward a line is about that line; its confirmation about the commitment itself
+    assert (create["subject_type"], create["subject_id"]) == ("line", changed["line"]["line_id"])
+    assert (confirm["subject_type"], confirm["subject_id"]) == ("commitment", str(pledge.aggregate_id))
+    assert (create["before_ore"], create["after_ore"], create["after_kr"]) == (None, 250_075, 2500.75)
+    assert confirm["kind"] == "Confirmed" and confirm["after_ore"] is None
+
+
+def test_a_member_change_about_an_erased_person_shows_them_as_erased(
+        client: FlaskClient, demo_system: System, demo: DemoPlan) -> None:
+    erik = next(p for p in demo.people if p.email.startswith("erik"))
+    demo_system.erase_person(erik.person_id)
+    reply = client.get(f"/plans/{demo.plan_id}/audit.json?kind=members&lang=en")
+    text = reply.get_data(as_text=True)
+    about_erik = [r for r in json.loads(text) if r["subject_id"] == erik.person_id]
+    assert about_erik and {r["subject"] for r in about_erik} == {
+        f"erased person #{erik.person_id[:8]}"}
+    assert {r["subject_type"] for r in about_erik} == {"person"}
+    assert "Lindqvist" not in text
