@@ -206,14 +206,19 @@ def export_memory(f: Filled) -> dict[str, Any]:
             "rows_per_s": round((lines - 1) / seconds), "target": "<= 50", "met": growth <= 50}
 
 
-def _drain(client: Any, path: str) -> tuple[float, int]:
-    """Seconds to stream one export to its end, and its size in bytes."""
-    started = time.perf_counter()
+def _drain(client: Any, path: str) -> tuple[float, int, float]:
+    """Seconds to stream one export to its end, its size in bytes, and the RSS growth (MB)."""
+    started, start = time.perf_counter(), _rss_mb()
     reply = client.get(path)
     assert reply.status_code == 200 and reply.is_streamed, reply.status_code
-    size = sum(len(chunk) for chunk in reply.response)
+    size = chunks = 0
+    peak = start
+    for chunk in reply.response:
+        size, chunks = size + len(chunk), chunks + 1
+        if chunks % 50 == 0:
+            peak = max(peak, _rss_mb())
     reply.close()
-    return time.perf_counter() - started, size
+    return time.perf_counter() - started, size, max(peak, _rss_mb()) - start
 
 
 def export_time(workdir: Path, rows: int = 1_000_000,
@@ -227,15 +232,16 @@ def export_time(workdir: Path, rows: int = 1_000_000,
         with f.system.engine.connect() as conn:
             count = conn.execute(select(func.count()).select_from(audit_log)
                                  .where(audit_log.c.plan_id == f.plan_id)).scalar_one()
-        timings, sizes = {}, {}
+        timings, sizes, memory = {}, {}, {}
         for extension in formats:
-            seconds, size = _drain(client, f"/plans/{f.plan_id}/audit.{extension}?lang=sv")
+            seconds, size, grown = _drain(client, f"/plans/{f.plan_id}/audit.{extension}?lang=sv")
             timings[extension], sizes[extension] = round(seconds, 1), size
+            memory[extension] = round(grown, 1)
             print(f"audit export: {extension} of {count} rows in {seconds:.1f} s",
                   file=sys.stderr, flush=True)
     value = max(timings.values())
     return {"metric": "audit_export_s", "value": value, "unit": "s", "rows": count,
-            "seconds": timings, "bytes": sizes,
+            "seconds": timings, "bytes": sizes, "memory_growth_mb": memory,
             "rows_per_s": {k: round(count / v) for k, v in timings.items() if v},
             "target": "<= 600", "met": value <= 600}
 
