@@ -243,7 +243,8 @@ def export_time(workdir: Path, rows: int = 1_000_000,
     return {"metric": "audit_export_s", "value": value, "unit": "s", "rows": count,
             "seconds": timings, "bytes": sizes, "memory_growth_mb": memory,
             "rows_per_s": {k: round(count / v) for k, v in timings.items() if v},
-            "target": "<= 600", "met": value <= 600}
+            # issue 13 asks for the time to be measured and written down; it sets no goal
+            "target": "none (measured)"}
 
 
 def audit_benchmarks(workdir: Path, rows: int = 1_000_000) -> list[dict[str, Any]]:
