@@ -226,6 +226,21 @@ def workbook_bytes(e: BudgetExport) -> bytes:
     return out.getvalue()
 
 
+def template_bytes(w: Words, years: list[int], organisations: list[str]) -> bytes:
+    """The hand-filled import template (README, "Excel"): the budget sheet's column heads in
+    row 1 for these years and organisations, and nothing else to fill in but the lines."""
+    book = Workbook()
+    sheet = book.worksheets[0]
+    sheet.title = sheet_title(w.budget_sheet)
+    heads: Row = [w.line_item, w.category, w.kind, *(Num(y, "int") for y in years), w.total,
+                  *organisations, w.shared]
+    _fill(sheet, [heads], {1}, w.unit, text_columns=3)
+    sheet.freeze_panes = "B2"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def csv_text(e: BudgetExport) -> str:
     """The budget sheet as CSV (with the BOM): each total as its value, text neutralised."""
     rows, _ = budget_rows(e)

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -33,6 +32,8 @@ from typing import Any
 
 from eventsourcing import persistence
 from eventsourcing.sqlite import SQLiteCursor
+
+from adapters.offload import off_loop, on_gevent
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ class GroupCommitter:
             self._waiting.append(job)
             leading = not self._committing
             self._committing = True
-        if staged is not None and _on_gevent():
+        if staged is not None and on_gevent():
             # Queued in order: the aggregate's next command builds on this one and is written
             # after it. (Between a load and this write nothing yields under gevent, so nothing
             # can build on a state that `_write` has meanwhile found was not stored.)
@@ -131,11 +132,11 @@ class GroupCommitter:
             with self.datastore.get_connection(commit=True) as conn:
                 # The pool's connection wraps the sqlite3 one, which the native thread uses.
                 sqlite_conn = conn._sqlite_conn
-                if _on_gevent():
+                if on_gevent():
                     if not self._begin_at_once(sqlite_conn):  # another process is writing
-                        _offload(sqlite_conn.execute, "BEGIN IMMEDIATE")  # waits for the lock
+                        off_loop(sqlite_conn.execute, "BEGIN IMMEDIATE")  # waits for the lock
                     self._write_or_roll_back(sqlite_conn, batch)
-                    took = _offload(self._sync, sqlite_conn, batch)
+                    took = off_loop(self._sync, sqlite_conn, batch)
                 else:
                     took = self._commit(sqlite_conn, batch)
             if took > SLOW_SYNC_SECONDS:  # logged here, on the caller's side of the loop
@@ -252,20 +253,6 @@ class GroupCommitter:
             STATS.slow_syncs += 1
         STATS.slowest_sync_ms = max(STATS.slowest_sync_ms, round(took * 1000, 1))
         return took
-
-
-def _on_gevent() -> bool:
-    monkey = sys.modules.get("gevent.monkey")
-    return monkey is not None and monkey.is_module_patched("threading")
-
-
-def _offload(function: Callable[..., Any], *args: Any) -> Any:
-    """Run `function` off the gevent loop when threading is gevent's; else right here."""
-    if _on_gevent():
-        import gevent
-
-        return gevent.get_hub().threadpool.apply(function, args)
-    return function(*args)
 
 
 _lock = threading.Lock()

@@ -17,6 +17,19 @@ from domain.fields import new_field
 FIRST_YEAR, LAST_YEAR, MAX_YEARS = 2000, 2100, 10
 
 
+def checked_years(years: list[int]) -> list[int]:
+    """A new budget's years: consecutive, between FIRST_YEAR and LAST_YEAR, at most MAX_YEARS."""
+    if not years:
+        raise RuleViolated("A budget covers at least one year.", field="years")
+    years = [require_int(y, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR) for y in years]
+    if years != list(range(years[0], years[0] + len(years))):
+        raise RuleViolated("A budget covers consecutive years.", field="years")
+    if len(years) > MAX_YEARS:
+        raise RuleViolated("A budget covers at most {max_years} years.", field="years",
+                           max_years=MAX_YEARS)
+    return years
+
+
 class BudgetYears:
     """Needs the Budget's require_draft, _require_year, trigger_event and year events."""
 

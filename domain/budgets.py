@@ -14,7 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.budget_lifecycle import BudgetLifecycle
-from domain.budget_years import FIRST_YEAR, LAST_YEAR, MAX_YEARS, BudgetYears
+from domain.budget_years import BudgetYears, checked_years
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
 from domain.fields import Field, check_version, new_field, set_field, unset_field
@@ -64,13 +64,18 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         revision: int
         revision_of: str | None
         lines: list[dict[str, Any]]
+        source: str | None  # the file an imported budget came from (domain/budget_import.py)
 
-        class_version = 2
+        class_version = 3
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             for line in state["lines"]:
                 _with_kind(line["state"])
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["source"] = None  # created on the page or as a revision, not imported
 
         def apply(self, budget: Budget) -> None:
             budget._plan_id = self.plan_id
@@ -236,17 +241,9 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
     @classmethod
     def create(cls, plan_id: UUID | str, title: str, years: list[int]) -> Budget:
         """A new, empty draft budget for consecutive years."""
-        if not years:
-            raise RuleViolated("A budget covers at least one year.", field="years")
-        years = [require_int(y, "year", minimum=FIRST_YEAR, maximum=LAST_YEAR) for y in years]
-        if years != list(range(years[0], years[0] + len(years))):
-            raise RuleViolated("A budget covers consecutive years.", field="years")
-        if len(years) > MAX_YEARS:
-            raise RuleViolated("A budget covers at most {max_years} years.", field="years",
-                               max_years=MAX_YEARS)
         return cls._create_for_plan(
             cls.Created, as_id(plan_id), title=require_text(title, "title"),
-            years=years, revision=1, revision_of=None, lines=[],
+            years=checked_years(years), revision=1, revision_of=None, lines=[], source=None,
         )
 
     @staticmethod
@@ -262,7 +259,7 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
         return self._create_for_plan(
             self.Created, self.plan_id, id=self.revision_id(self.id), title=self.title,
             years=list(self.years), revision=self.revision + 1,
-            revision_of=str(self.id), lines=lines,
+            revision_of=str(self.id), lines=lines, source=None,
         )
 
     # ---- line items --------------------------------------------------------------------

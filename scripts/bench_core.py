@@ -1,4 +1,5 @@
-"""Core benchmarks: command rate vs a trivial aggregate, rebuild rate, aggregate load time."""
+"""Core benchmarks: command rate vs a trivial aggregate, rebuild rate, aggregate load time, and
+importing a 1 000-line budget (bench_import.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from pathlib import Path
 from uuid import UUID, uuid4
 
 import bench_core_pg
+import bench_import
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate, event
 
@@ -200,6 +202,8 @@ def run(args: argparse.Namespace) -> Iterator[dict]:
         print("core: aggregate_load_ms …", file=sys.stderr, flush=True)
         # 99 events after the last snapshot: the most a load ever has to replay
         yield aggregate_load_ms(workdir, 1_099 if quick else 10_099)
+        print("core: budget_import_1000_lines …", file=sys.stderr, flush=True)
+        yield bench_import.import_1000_lines(workdir, runs=2 if quick else 5)
     for writers in (1, 4):
         if (down := bench_core_pg.postgres_down()) is not None:
             print(f"core: pg_command_rate skipped: {down}", file=sys.stderr, flush=True)

@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from web.security import init_security
     from web.views.account import bp as account_bp
     from web.views.audit import bp as audit_bp
+    from web.views.budget_import import bp as budget_import_bp
     from web.views.budgets import bp as budgets_bp
     from web.views.commitments import bp as commitments_bp
     from web.views.dashboard import bp as dashboard_bp
@@ -78,6 +79,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(members_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(budgets_bp)
+    app.register_blueprint(budget_import_bp)
     app.register_blueprint(decisions_bp)
     app.register_blueprint(commitments_bp)
     app.register_blueprint(services_bp)

@@ -168,6 +168,9 @@ def _line_total(row: Row, d: dict[str, Any], names: Mapping[str, str]) -> str:
 # The msgids are spelled out in each call so extraction puts them in the catalogues.
 PHRASES: dict[tuple[str, str], Phrase] = {
     ("budget", "Created"): lambda r, d, n, ba: (
+        _("%(who)s imported %(count)s lines from %(file)s into the new budget %(item)s",
+          who=who(r, n), count=d.get("lines") or 0, file=d["source"], item=_aggregate(r))
+        if d.get("source") else
         _("%(who)s created the budget %(item)s", who=who(r, n), item=_aggregate(r))
         if (d.get("revision") or 1) <= 1 else
         _("%(who)s started revision %(revision)s of the budget %(item)s", who=who(r, n),

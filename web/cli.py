@@ -1,4 +1,5 @@
-"""The `samverkan` command: serve, demo, projections rebuild, people, audit, db (a Flask CLI group)."""
+"""The `samverkan` command: serve, demo, projections rebuild, people, audit, db, export, import
+(a Flask CLI group)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from flask.cli import AppGroup, FlaskGroup, ScriptInfo, with_appcontext
 from web.app import async_mode, create_app, system
 from web.cli_db import db_cli
 from web.cli_people import people_cli
+from web.cli_portable import export_command, import_command
 from web.live import live
 
 
@@ -235,6 +237,8 @@ def rebuild() -> None:
 
 cli.add_command(people_cli)
 cli.add_command(db_cli)
+cli.add_command(export_command)
+cli.add_command(import_command)
 
 
 audit_cli = AppGroup("audit", help="Tamper evidence: the hash chain over the event log.")

@@ -49,18 +49,22 @@ def erase_person(email_or_id: str, yes: bool) -> None:
 @click.option("--name", required=True, help="Their name, as the other members will see it.")
 @click.option("--base-url", help="Where people reach Samverkan, for the link "
               "(default: SAMVERKAN_BASE_URL, else http://127.0.0.1:5000).")
+@click.option("--id", "person_id", help="Give them this id: the id an imported plan's history "
+              "knows them by (`samverkan import` lists them), so they get their place back.")
 @with_appcontext
-def add_person(email: str, name: str, base_url: str | None) -> None:
+def add_person(email: str, name: str, base_url: str | None, person_id: str | None) -> None:
     """Add a person and print a one-time link for them to choose a password (14 days)."""
     from sqlalchemy.exc import IntegrityError
 
     link_base = _link_base(base_url)
     email, name = _checked_email(email), _checked_name(name)
     people = system().people
+    if person_id is not None:
+        person_id = _checked_id(person_id)
     if people.by_email(email) is not None:
         raise click.ClickException(f"The e-mail address {email} is in use already.")
     try:
-        person_id = people.add(name, email)
+        person_id = people.add(name, email, person_id)
     except IntegrityError:  # added by someone else just now
         raise click.ClickException(f"The e-mail address {email} is in use already.") from None
     click.echo(f"Added {name} <{email.lower()}> (#{person_id[:8]}).")
@@ -108,6 +112,19 @@ def _checked_email(email: str) -> str:
     except ValidationError:
         raise click.BadParameter(f"{email!r} is not an e-mail address.", param_hint="EMAIL") from None
     return email
+
+
+def _checked_id(person_id: str) -> str:
+    from uuid import UUID
+
+    try:
+        checked = str(UUID(person_id.strip()))
+    except ValueError:
+        raise click.BadParameter(f"{person_id!r} is not a person id (a UUID).",
+                                 param_hint="--id") from None
+    if system().people.get(checked) is not None:
+        raise click.ClickException(f"The id {checked} is someone's already.")
+    return checked
 
 
 def _checked_name(name: str) -> str:

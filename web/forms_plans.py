@@ -87,5 +87,11 @@ class BudgetSchema(PageForm):
     end_year = _year(load_default=None)
 
 
+class ImportSchema(PageForm):
+    """The import form's fields besides the file: a title (empty: the file's)."""
+
+    title = text_field(MAX_NAME, required=False, load_default="")
+
+
 class YearSchema(PageForm):
     year = _year(required=True)

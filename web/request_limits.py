@@ -4,8 +4,9 @@ A body over its route's limit is refused with 413 before anything reads it: from
 Content-Length at once, and a chunked body (no length) as soon as reading crosses the
 limit. Nothing is parsed, echoed or stored, and the one event loop never holds a large body
 in memory. Every route takes a small form (FORM_BODY) unless its view says otherwise with
-`@body_limit(...)`; no route takes more than MAX_BODY. The answer carries `Connection:
-close`, so that the rest of such a body is never read as another request.
+`@body_limit(...)`; no route takes more than MAX_BODY, but the one that takes a file (a
+budget's .xlsx or CSV, `@body_limit(..., upload=True)`): MAX_UPLOAD. The answer carries
+`Connection: close`, so that the rest of such a body is never read as another request.
 
 This hook runs before everything else that could read the body (CSRF, rate-limit keys).
 """
@@ -23,28 +24,34 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from web.errors import refusal
 
 KIB = 1024
-#: No request anywhere sends more (MAX_CONTENT_LENGTH).
+#: No request sends more (MAX_CONTENT_LENGTH), but to a route that takes a file.
 MAX_BODY = 1024 * KIB
 #: What a form of a few short fields needs (sign-in, account, members, invitations): the
 #: longest of them (e-mail 320, password 200, next 2000 characters) percent-encoded is < 10 KiB.
 FORM_BODY = 16 * KIB
+#: A route that takes a file (a budget import: 5 MiB and its form's fields) takes this at most.
+MAX_UPLOAD = 5 * 1024 * KIB + FORM_BODY
 #: Fields and files in one multipart body.
 MAX_FORM_PARTS = 256
 
 View = TypeVar("View", bound=Callable[..., Any])
 
 
-def body_limit(size: int) -> Callable[[View], View]:
-    """The most this route's request body may be, in bytes (never more than MAX_BODY)."""
+def body_limit(size: int, upload: bool = False) -> Callable[[View], View]:
+    """The most this route's request body may be, in bytes: never more than MAX_BODY, or
+    MAX_UPLOAD for a route that takes a file (`upload`)."""
     def mark(view: View) -> View:
         view.body_limit = size  # type: ignore[attr-defined]
+        view.takes_upload = upload  # type: ignore[attr-defined]
         return view
     return mark
 
 
 def route_limit() -> int:
     view = current_app.view_functions.get(request.endpoint or "")
-    return min(getattr(view, "body_limit", FORM_BODY), current_app.config["MAX_CONTENT_LENGTH"])
+    ceiling = (MAX_UPLOAD if getattr(view, "takes_upload", False)
+               else current_app.config["MAX_CONTENT_LENGTH"])
+    return min(getattr(view, "body_limit", FORM_BODY), ceiling)
 
 
 def _limit_body() -> None:

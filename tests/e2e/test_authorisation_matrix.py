@@ -9,6 +9,7 @@ the first two tests, so nothing new ships without someone deciding who may use i
 from __future__ import annotations
 
 import datetime
+import io
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -115,6 +116,11 @@ def _decision(w: World) -> None:
     w.ids["decision"] = str(saved.aggregate_id)
 
 
+def _budget_file() -> tuple[io.BytesIO, str]:
+    """A hand-filled budget (the template's columns) as an upload."""
+    return io.BytesIO(f"Budgetpost,Kategori,Typ,{Y1}\r\nHyra,Lokal,Kostnad,1200\r\n".encode()), "b.csv"
+
+
 def _decision_form(w: World, _: str) -> dict[str, Any]:
     return {"decided_on": datetime.date.today().isoformat(), "title": "Beslut",
             "text": "Mötet beslutar.", "attendees": [w.person("Anna"), w.person("Erik")]}
@@ -203,6 +209,12 @@ ROUTES: dict[tuple[str, str], Route] = {
                                                  lambda w, who: {"title": "Budget 2028"}),
     ("budgets.revision", "POST"): Route("/budgets/{budget}/revision", {"facilitator"},
                                         prepare=_adopt),
+    # Importing a budget from a file: as creating one (a facilitator's).
+    ("budget_import.form", "GET"): Route("/plans/{plan}/budgets/import", {"facilitator"}),
+    ("budget_import.template", "GET"): Route("/plans/{plan}/budgets/template.xlsx",
+                                             {"facilitator"}),
+    ("budget_import.upload", "POST"): Route("/plans/{plan}/budgets/import", {"facilitator"},
+                                            lambda w, who: {"file": _budget_file()}),
     ("decisions.index", "GET"): Route("/plans/{plan}/decisions", MEMBERS),
     ("decisions.new", "GET"): Route("/plans/{plan}/decisions/new?budget={budget}", {"facilitator"}),
     ("decisions.create", "POST"): Route("/plans/{plan}/decisions/new", {"facilitator"},

@@ -10,19 +10,21 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.e2e.browser_support import (  # noqa: F401 (fixtures)
+    LAPTOP,
+    PHONE,
     BudgetPage,
     Person,
     Server,
     browser_fixture,
     needs_browser,
     server_fixture,
+    violations,
 )
 from tests.e2e.demo_years import Y1, Y3
-from tests.e2e.test_browser_a11y import _violations
 from tests.e2e.test_browser_live import _line
 
 pytestmark = [needs_browser, pytest.mark.slow, pytest.mark.timeout(120)]
-SCREENS = {"laptop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
+SCREENS = {"laptop": LAPTOP, "phone": PHONE}
 
 
 @pytest.mark.parametrize("screen", SCREENS)
@@ -51,15 +53,15 @@ def test_the_grids_new_states_have_no_violations(
         expect(mine.part("notices").locator("button[data-notice-action='undo']")).to_have_count(1)
         theirs.cell(shared["line_id"], "kind").dblclick()  # the choice being made
         expect(theirs.cell(shared["line_id"], "kind").locator("select")).to_be_focused()
-        assert _violations(erik.page) == "", "collapsed group, marks, notice, choice"
+        assert violations(erik.page) == "", "collapsed group, marks, notice, choice"
         erik.page.keyboard.press("Escape")
-        assert _violations(anna.page) == "", "the removal notice with Undo"
+        assert violations(anna.page) == "", "the removal notice with Undo"
 
         anna.page.keyboard.press("Control+z")  # the removal
         expect(theirs.cell(spare["line_id"], "label")).to_have_count(1)
         anna.page.keyboard.press("Control+z")  # skips the change Erik made since
         expect(mine.part("notices").locator(".notice-details li").first).to_be_visible()
-        assert _violations(anna.page) == "", "an undo that skipped a change"
+        assert violations(anna.page) == "", "an undo that skipped a change"
 
         theirs.cell(shared["line_id"], f"amount:{Y3}").dblclick()  # a conflict
         mine.edit(shared["line_id"], f"amount:{Y3}", "300")
@@ -68,7 +70,7 @@ def test_the_grids_new_states_have_no_violations(
         editor.fill("400")
         editor.press("Enter")
         erik.page.wait_for_selector("dialog[open]")
-        assert _violations(erik.page) == "", "the conflict dialog"
+        assert violations(erik.page) == "", "the conflict dialog"
         assert BudgetPage(erik.page).focused()["inDialog"]
         assert not anna.errors and not erik.errors
     finally:

@@ -4,44 +4,22 @@ else is refused with a page that says why, and a refused or spoilt form stores n
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, timedelta
-from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from domain.commitments import Commitment
 from domain.plans import Plan
 from projections import queries
-from tests.e2e.auth_helpers import DEMO_EMAILS, post_form, sign_in
 from tests.e2e.demo_years import Y1
-
-
-def _client(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    client.get("/sign-in?lang=en")
-    assert sign_in(client, DEMO_EMAILS[name]).status_code == 302
-    return client
+from tests.e2e.form_helpers import events_stored, post, signed_in_as, text_of
 
 
 def _ledger(plan_id: str, rest: str = "") -> str:
     return f"/plans/{plan_id}/commitments{rest}"
-
-
-def _post(client: FlaskClient, path: str, **form: Any) -> Any:
-    return post_form(client, path, form, page="/account")
-
-
-def _text(reply: Any) -> str:
-    return html.unescape(reply.get_data(as_text=True))
-
-
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
 
 
 def _actor(system: System, plan_id: str, name: str) -> str:
@@ -68,9 +46,9 @@ def _balance_row(page: str, actor_id: str, year: int) -> list[str]:
 
 def test_every_member_reads_the_ledger_and_an_observer_gets_no_forms(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    gunnar = _client(app, "Gunnar Persson")
+    gunnar = signed_in_as(app, "Gunnar Persson")
     reply = gunnar.get(_ledger(demo.plan_id))
-    page = _text(reply)
+    page = text_of(reply)
     assert reply.status_code == 200
     cards = _cards(page)
     assert len(cards) == 12  # the demo's commitments, in every state
@@ -82,7 +60,7 @@ def test_every_member_reads_the_ledger_and_an_observer_gets_no_forms(
 
 def test_the_overdue_mark_goes_to_open_commitments_past_their_due_date_only(
         app: Flask, demo: DemoPlan) -> None:
-    page = _text(_client(app, "Gunnar Persson").get(_ledger(demo.plan_id)))
+    page = text_of(signed_in_as(app, "Gunnar Persson").get(_ledger(demo.plan_id)))
     for card in page.split('<li class="commitment ')[1:]:
         overdue = card.startswith(("status-pledged overdue", "status-confirmed overdue"))
         due = date.fromisoformat(re.search(r"<dt>Due</dt><dd>([\d-]+)</dd>", card).group(1))
@@ -93,32 +71,32 @@ def test_the_overdue_mark_goes_to_open_commitments_past_their_due_date_only(
 
 def test_a_representative_pledges_confirms_and_delivers_and_the_facilitator_verifies(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    maria, anna = _client(app, "Maria Johansson"), _client(app, "Anna Berg")
+    maria, anna = signed_in_as(app, "Maria Johansson"), signed_in_as(app, "Anna Berg")
     handel = _actor(demo_system, demo.plan_id, "Ramsjö Lanthandel AB")
     punkt = _service(demo_system, demo)
-    before = _cards(_text(maria.get(_ledger(demo.plan_id))))
-    reply = _post(maria, _ledger(demo.plan_id), actor_id=handel, kind="money",
+    before = _cards(text_of(maria.get(_ledger(demo.plan_id))))
+    reply = post(maria, _ledger(demo.plan_id), actor_id=handel, kind="money",
                   quantity="12 500,50", due=f"{Y1}-10-01", toward=f"service:{punkt}",
                   description="Kassasystem till servicepunkten")
     assert reply.status_code == 302
-    page = _text(maria.get(reply.headers["Location"]))
+    page = text_of(maria.get(reply.headers["Location"]))
     assert "The pledge is recorded." in page
     (new,) = set(_cards(page)) - set(before)
     pledged = demo_system.app.load(Commitment, new)
     assert (pledged.actor_id, pledged.kind, pledged.quantity, pledged.status) == (
         handel, "money", 1_250_050, "pledged")
-    assert _post(maria, _ledger(demo.plan_id, f"/{new}/confirm")).status_code == 302
-    first = _post(maria, _ledger(demo.plan_id, f"/{new}/deliveries"), quantity="10 000",
+    assert post(maria, _ledger(demo.plan_id, f"/{new}/confirm")).status_code == 302
+    first = post(maria, _ledger(demo.plan_id, f"/{new}/deliveries"), quantity="10 000",
                   on=date.today().isoformat(), note="Första delen")
     assert first.status_code == 302
-    page = _text(maria.get(_ledger(demo.plan_id)))
+    page = text_of(maria.get(_ledger(demo.plan_id)))
     assert "2,500.50 SEK still to deliver" in page.replace("\u00a0", " ")
-    assert _post(maria, _ledger(demo.plan_id, f"/{new}/deliveries"), quantity="2 500,50",
+    assert post(maria, _ledger(demo.plan_id, f"/{new}/deliveries"), quantity="2 500,50",
                  on=date.today().isoformat()).status_code == 302
     assert demo_system.app.load(Commitment, new).status == "delivered"
-    verified = _post(anna, _ledger(demo.plan_id, f"/{new}/verify"), note="Mot kvitto")
+    verified = post(anna, _ledger(demo.plan_id, f"/{new}/verify"), note="Mot kvitto")
     assert verified.status_code == 302
-    assert "The commitment is verified." in _text(anna.get(verified.headers["Location"]))
+    assert "The commitment is verified." in text_of(anna.get(verified.headers["Location"]))
     assert demo_system.app.load(Commitment, new).status == "verified"
     trail = anna.get(f"/api/plans/{demo.plan_id}/audit").get_json()["entries"]
     sentences = [e["sentence"] for e in trail if new in (e["aggregate"], e.get("aggregate_id"))]
@@ -131,85 +109,85 @@ def test_a_representative_pledges_confirms_and_delivers_and_the_facilitator_veri
 
 def test_the_wrong_people_are_refused_and_nothing_is_stored(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    maria, erik = _client(app, "Maria Johansson"), _client(app, "Erik Lindqvist")
-    gunnar = _client(app, "Gunnar Persson")
+    maria, erik = signed_in_as(app, "Maria Johansson"), signed_in_as(app, "Erik Lindqvist")
+    gunnar = signed_in_as(app, "Gunnar Persson")
     region = _actor(demo_system, demo.plan_id, "Region Gävleborg")
-    page = _text(erik.get(_ledger(demo.plan_id, f"?organisation={region}")))
+    page = text_of(erik.get(_ledger(demo.plan_id, f"?organisation={region}")))
     by_status = {status: cid for cid, status in _cards(page).items()}
-    before = _stored(demo_system)
-    confirm_other = _post(maria, _ledger(demo.plan_id, f"/{by_status['pledged']}/confirm"))
+    before = events_stored(demo_system)
+    confirm_other = post(maria, _ledger(demo.plan_id, f"/{by_status['pledged']}/confirm"))
     assert confirm_other.status_code == 403
-    assert "own organisation" in _text(confirm_other)
-    deliver_other = _post(maria, _ledger(demo.plan_id, f"/{by_status['confirmed']}/deliveries"),
+    assert "own organisation" in text_of(confirm_other)
+    deliver_other = post(maria, _ledger(demo.plan_id, f"/{by_status['confirmed']}/deliveries"),
                           quantity="1", on=date.today().isoformat())
     assert deliver_other.status_code == 403
-    verify_as_representative = _post(erik, _ledger(demo.plan_id, f"/{by_status['delivered']}/verify")
+    verify_as_representative = post(erik, _ledger(demo.plan_id, f"/{by_status['delivered']}/verify")
                                      if "delivered" in by_status else
                                      _ledger(demo.plan_id, f"/{by_status['confirmed']}/verify"))
     assert verify_as_representative.status_code == 403
-    pledge_as_observer = _post(gunnar, _ledger(demo.plan_id), actor_id=region, kind="money",
+    pledge_as_observer = post(gunnar, _ledger(demo.plan_id), actor_id=region, kind="money",
                                quantity="100", due=f"{Y1}-10-01",
                                toward=f"service:{_service(demo_system, demo)}")
     assert pledge_as_observer.status_code == 403
-    pledge_for_other = _post(maria, _ledger(demo.plan_id), actor_id=region, kind="money",
+    pledge_for_other = post(maria, _ledger(demo.plan_id), actor_id=region, kind="money",
                              quantity="100", due=f"{Y1}-10-01",
                              toward=f"service:{_service(demo_system, demo)}")
     assert pledge_for_other.status_code == 403
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_spoilt_forms_are_refused_next_to_their_field_and_store_nothing(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    maria = _client(app, "Maria Johansson")
+    maria = signed_in_as(app, "Maria Johansson")
     handel = _actor(demo_system, demo.plan_id, "Ramsjö Lanthandel AB")
     punkt = _service(demo_system, demo)
-    page = _text(maria.get(_ledger(demo.plan_id, f"?organisation={handel}&status=confirmed")))
+    page = text_of(maria.get(_ledger(demo.plan_id, f"?organisation={handel}&status=confirmed")))
     confirmed = next(iter(_cards(page)))
-    before = _stored(demo_system)
-    bad_amount = _post(maria, _ledger(demo.plan_id), actor_id=handel, kind="money",
+    before = events_stored(demo_system)
+    bad_amount = post(maria, _ledger(demo.plan_id), actor_id=handel, kind="money",
                        quantity="12,345,6", due=f"{Y1}-10-01", toward=f"service:{punkt}")
-    text = _text(bad_amount)
+    text = text_of(bad_amount)
     assert bad_amount.status_code == 400
     assert 'id="pledge-quantity-error"' in text and "Write an amount in kronor" in text
     assert 'value="12,345,6"' in text  # what was written stays
-    no_target = _post(maria, _ledger(demo.plan_id), actor_id=handel, kind="staff_hours",
+    no_target = post(maria, _ledger(demo.plan_id), actor_id=handel, kind="staff_hours",
                       quantity="12.5", due="someday", toward="elsewhere")
-    text = _text(no_target)
+    text = text_of(no_target)
     assert no_target.status_code == 400
     for field in ("quantity", "due", "toward"):
         assert f'id="pledge-{field}-error"' in text, field
-    future = _post(maria, _ledger(demo.plan_id, f"/{confirmed}/deliveries"), quantity="1",
+    future = post(maria, _ledger(demo.plan_id, f"/{confirmed}/deliveries"), quantity="1",
                    on=(date.today() + timedelta(days=3)).isoformat())
-    assert future.status_code == 400 and "cannot be dated in the future" in _text(future)
-    too_much = _post(maria, _ledger(demo.plan_id, f"/{confirmed}/deliveries"),
+    assert future.status_code == 400 and "cannot be dated in the future" in text_of(future)
+    too_much = post(maria, _ledger(demo.plan_id, f"/{confirmed}/deliveries"),
                      quantity="100000", on=date.today().isoformat())
-    assert too_much.status_code == 422 and "mark it as an over-delivery" in _text(too_much)
-    no_reason = _post(maria, _ledger(demo.plan_id, f"/{confirmed}/withdraw"), reason="")
-    assert no_reason.status_code == 400 and 'id="c-' in _text(no_reason)
+    assert too_much.status_code == 422 and "mark it as an over-delivery" in text_of(too_much)
+    no_reason = post(maria, _ledger(demo.plan_id, f"/{confirmed}/withdraw"), reason="")
+    assert no_reason.status_code == 400 and 'id="c-' in text_of(no_reason)
     assert maria.get(_ledger(demo.plan_id, "?status=lost")).status_code == 400
     assert maria.get(_ledger(demo.plan_id, "?organisation=nobody")).status_code == 404
     unsigned = maria.post(_ledger(demo.plan_id, f"/{confirmed}/withdraw"), data={"reason": "x"})
     assert unsigned.status_code == 400  # no CSRF token
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_a_commitment_is_only_reached_through_its_own_plan(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    anna = _client(app, "Anna Berg")
-    other = _post(anna, "/plans", name="Annan plan", place="Annanstans", start_year=str(Y1),
+    anna = signed_in_as(app, "Anna Berg")
+    other = post(anna, "/plans", name="Annan plan", place="Annanstans", start_year=str(Y1),
                   end_year=str(Y1 + 1))
     other_id = other.headers["Location"].rsplit("/", 1)[-1]
-    page = _text(anna.get(_ledger(demo.plan_id, "?status=pledged")))
+    page = text_of(anna.get(_ledger(demo.plan_id, "?status=pledged")))
     pledged = next(iter(_cards(page)))
-    before = _stored(demo_system)
-    assert _post(anna, _ledger(other_id, f"/{pledged}/confirm")).status_code == 404
-    assert _stored(demo_system) == before
+    before = events_stored(demo_system)
+    assert post(anna, _ledger(other_id, f"/{pledged}/confirm")).status_code == 404
+    assert events_stored(demo_system) == before
 
 
 def test_the_balance_sets_each_organisations_share_beside_its_commitments(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
     region = _actor(demo_system, demo.plan_id, "Region Gävleborg")
-    page = _text(_client(app, "Erik Lindqvist").get(_ledger(demo.plan_id)))
+    page = text_of(signed_in_as(app, "Erik Lindqvist").get(_ledger(demo.plan_id)))
     asked, pledged, confirmed, delivered, verified, unconfirmed = _balance_row(page, region, Y1)
     # The region's confirmed commitments due in the first year: 15 000 kr for the service
     # point (delivered and verified) and 12 500 kr for the signage (confirmed only).

@@ -19,14 +19,8 @@ from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from domain.context import acting_as
 from projections import queries
-from tests.e2e.auth_helpers import DEMO_EMAILS, sign_in
-
-
-def _client(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    client.get("/sign-in?lang=en")
-    assert sign_in(client, DEMO_EMAILS[name]).status_code == 302
-    return client
+from tests.e2e.auth_helpers import sign_in
+from tests.e2e.form_helpers import signed_in_as
 
 
 def _csv(client: FlaskClient, plan_id: str, table: str) -> list[list[str]]:
@@ -41,7 +35,7 @@ def _sheet(system: System, demo: DemoPlan) -> Any:
 
 
 def test_the_page_shows_every_part_and_its_table(app: Flask, demo: DemoPlan) -> None:
-    reply = _client(app, "Gunnar Persson").get(f"/plans/{demo.plan_id}/dashboard")
+    reply = signed_in_as(app, "Gunnar Persson").get(f"/plans/{demo.plan_id}/dashboard")
     page = html.unescape(reply.get_data(as_text=True))
     assert reply.status_code == 200
     for heading in ("Funding by sector per year", "Cost, income and funding gap per year",
@@ -55,7 +49,7 @@ def test_the_page_shows_every_part_and_its_table(app: Flask, demo: DemoPlan) -> 
 
 def test_the_per_year_figures_are_the_sheets(app: Flask, demo_system: System, demo: DemoPlan) -> None:
     sheet = _sheet(demo_system, demo)
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "gap")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "gap")
     assert rows[0][0] == "Year" and rows[0][-1] == "Funding gap (öre)"
     assert [[int(v) for v in row] for row in rows[1:]] == [
         [y, *(sheet.by_year[y][k] for k in ("costs", "income", "net", "committed", "gap"))]
@@ -65,7 +59,7 @@ def test_the_per_year_figures_are_the_sheets(app: Flask, demo_system: System, de
 def test_funding_by_sector_adds_up_to_each_years_net_cost_that_is_shared(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
     sheet = _sheet(demo_system, demo)
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "sectors")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "sectors")
     assert rows[0] == ["Sector", *map(str, sheet.years)]
     by_sector = {row[0]: [int(v) for v in row[1:]] for row in rows[1:]}
     assert set(by_sector) == {"public", "private", "academic", "voluntary"}
@@ -79,7 +73,7 @@ def test_funding_by_sector_adds_up_to_each_years_net_cost_that_is_shared(
 
 def test_commitments_per_organisation_and_status_are_the_ledgers(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "commitments")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "commitments")
     assert rows[0][0] == "Organisation" and rows[0][-1] == "Overdue"
     region = next(r for r in rows[1:] if r[0] == "Region Gävleborg")
     pledged, confirmed, delivered, verified, withdrawn, overdue = map(int, region[1:])
@@ -93,7 +87,7 @@ def test_commitments_per_organisation_and_status_are_the_ledgers(
 
 
 def test_indicators_download_with_the_total_women_men_split(app: Flask, demo: DemoPlan) -> None:
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "kpis")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "kpis")
     assert rows[0][-3:] == ["T", "K", "M"]
     visits = [r for r in rows[1:] if r[1] == "Besök i servicepunkten per månad"]
     assert [r[-3:] for r in visits] == [["412", "236", "174"], ["488", "281", "205"]]
@@ -101,7 +95,7 @@ def test_indicators_download_with_the_total_women_men_split(app: Flask, demo: De
 
 
 def test_risks_come_highest_score_first(app: Flask, demo: DemoPlan) -> None:
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "risks")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "risks")
     scores = [int(r[4]) for r in rows[1:]]
     assert scores == sorted(scores, reverse=True) and len(scores) == 6
     assert rows[1][1] == "Butikens lönsamhet sviktar och butiken stänger"
@@ -114,7 +108,7 @@ def test_text_in_a_download_is_never_a_formula(app: Flask, demo_system: System,
         service = demo_system.app.create_service(demo.plan_id, "=HYPERLINK(\"http://x\")", "Ramsjö")
         demo_system.app.record_risk(str(service.aggregate_id), "@SUM(A1)", 5, 5)
     demo_system.projections.wait(demo_system.app.recorder.max_notification_id(), timeout=5)
-    rows = _csv(_client(app, "Erik Lindqvist"), demo.plan_id, "risks")
+    rows = _csv(signed_in_as(app, "Erik Lindqvist"), demo.plan_id, "risks")
     assert rows[1][:2] == ["'=HYPERLINK(\"http://x\")", "'@SUM(A1)"]
     assert rows[1][4] == "25"  # numbers stay numbers
 
@@ -125,5 +119,5 @@ def test_only_members_see_the_dashboard(app: Flask, demo_system: System, demo: D
     assert sign_in(olle, "olle@example.org", "olle-password-1").status_code == 302
     assert olle.get(f"/plans/{demo.plan_id}/dashboard").status_code in (403, 404)
     assert olle.get(f"/plans/{demo.plan_id}/dashboard/gap.csv").status_code in (403, 404)
-    erik = _client(app, "Erik Lindqvist")
+    erik = signed_in_as(app, "Erik Lindqvist")
     assert erik.get(f"/plans/{demo.plan_id}/dashboard/secrets.csv").status_code == 404

@@ -19,6 +19,7 @@ from domain.context import acting_as
 from domain.decisions import Decision
 from domain.plans import Plan
 from tests.e2e.auth_helpers import DEMO_EMAILS, post_form, sign_in
+from tests.e2e.form_helpers import events_stored
 
 YESTERDAY = (date.today() - timedelta(days=1)).isoformat()
 
@@ -32,10 +33,6 @@ def anna(app: Flask) -> FlaskClient:
     client = app.test_client()
     sign_in(client, DEMO_EMAILS["Anna Berg"])
     return client
-
-
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
 
 
 def _propose(system: System, demo: DemoPlan) -> None:
@@ -69,10 +66,10 @@ def test_the_form_offers_members_as_attendees_and_only_decidable_budgets(anna, d
 
 def test_a_facilitator_records_a_decision_that_adopts_the_proposed_budget(anna, demo, demo_system):
     _propose(demo_system, demo)
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     asked = post_form(anna, _new(demo) + "?lang=en", _form(demo, budget_id=demo.budget_id),
                       page=_new(demo))
-    assert asked.status_code == 200 and _stored(demo_system) == before  # first: what happens
+    assert asked.status_code == 200 and events_stored(demo_system) == before  # first: what happens
     assert "The budget can then no longer be edited" in asked.get_data(as_text=True)
     reply = post_form(anna, _new(demo), _form(demo, budget_id=demo.budget_id, confirmed="yes"),
                       page=_new(demo))
@@ -103,37 +100,37 @@ def test_a_facilitator_records_a_decision_that_adopts_the_proposed_budget(anna, 
 ])
 def test_an_invalid_form_is_refused_with_its_field_named_and_nothing_stored(
         anna, demo, demo_system, changes, field):
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     reply = post_form(anna, _new(demo), _form(demo, **changes), page=_new(demo))
     assert reply.status_code == 400
     page = reply.get_data(as_text=True)
     assert f'id="{field}"' in page and 'role="alert"' in page
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_the_draft_budget_is_not_offered_and_is_refused(anna, demo, demo_system):
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     reply = post_form(anna, _new(demo), _form(demo, budget_id=demo.budget_id), page=_new(demo))
     assert reply.status_code == 400
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
     assert demo_system.app.load(Budget, demo.budget_id).status == "draft"
 
 
 def test_a_rule_of_the_domain_answers_422_with_its_message_and_keeps_the_form(anna, demo, demo_system):
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     future = (date.today() + timedelta(days=30)).isoformat()
     reply = post_form(anna, _new(demo), _form(demo, decided_on=future, title="Senare"), page=_new(demo))
     assert reply.status_code == 422
     page = reply.get_data(as_text=True)
     assert 'id="decision-alert"' in page and 'value="Senare"' in page
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_the_form_needs_its_csrf_token(anna, demo, demo_system):
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     reply = anna.post(_new(demo), data=_form(demo))
     assert reply.status_code == 400
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def _recorded(system: System, demo: DemoPlan, title: str = "Beslut om öppettider") -> str:
@@ -200,9 +197,9 @@ def test_observers_and_other_members_read_decisions_but_cannot_record(app, demo,
     assert client.get(f"/decisions/{decision_id}").status_code == 200
     listed = client.get(f"/plans/{demo.plan_id}/decisions").get_data(as_text=True)
     assert _new(demo) not in listed
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     assert post_form(client, _new(demo), _form(demo), page="/account").status_code == 403
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 # ---- the PDF itself ---------------------------------------------------------------------------

@@ -96,7 +96,8 @@ def test_text_no_store_can_keep_is_refused_at_the_edge_of_every_post_route(
     row = ROUTES[route]
     path = row.path.format(**world.ids)
     token = csrf_token(client, "/account?lang=en")
-    valid = (row.data(world, "facilitator") if row.data else None) or {"label": "Excel"}
+    valid = {k: v for k, v in ((row.data(world, "facilitator") if row.data else None) or {}).items()
+             if not isinstance(v, tuple)} or {"label": "Excel"}  # a file (an upload) is no text
     before = _state(world.system)
     for field in valid:
         for value in UNFIT_IN_JSON + UNFIT_ANYWHERE:

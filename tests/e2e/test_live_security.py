@@ -32,6 +32,7 @@ from domain.context import acting_as
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_PASSWORD, http_sign_in, post_form
 from tests.e2e.demo_years import Y1, Y2
+from tests.e2e.form_helpers import events_stored
 from tests.e2e.live_helpers import NS, Participant, in_meeting, person_named
 from web.app import create_app
 from web.live import limits
@@ -66,12 +67,6 @@ def clock(running: Flask) -> FakeClock:
 def sheet(demo_system: System, demo: DemoPlan) -> queries.BudgetSheet:
     with demo_system.engine.connect() as conn:
         return queries.budget_sheet(conn, demo.budget_id)
-
-
-
-
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
 
 
 def _stranger(system: System) -> SimpleNamespace:
@@ -225,14 +220,14 @@ def test_a_socket_whose_session_ended_in_another_process_is_refused_and_closed(
         demo_system.accounts.close_sessions(person_id)
     else:
         demo_system.erase_person(person_id)
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     clock.advance(SESSION_CHECK_SECONDS)
     reply = anna.command("change_amount", budget_id=demo.budget_id,
                          line_id=sheet.lines[0]["line_id"], year=Y1, amount=7)
     assert reply["ok"] is False and reply["error"]["error"] == "not_signed_in", reply
     assert reply["error"]["message"]
     assert not anna.socket.is_connected(NS)
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
 
 
 def test_the_session_is_looked_up_at_most_once_a_second_per_connection(
@@ -274,24 +269,24 @@ def test_a_non_members_commands_are_refused_and_store_nothing(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
     stranger = Participant(running, _stranger(demo_system))
     stranger.call("join", {"plan_id": demo.plan_id})
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     for edit in _edits(demo, sheet):
         reply = stranger.command(edit.pop("type"), **edit)
         assert reply["ok"] is False and reply["error"]["error"] == "not_allowed", reply
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
 
 
 def test_an_observer_may_follow_the_meeting_but_not_edit_or_undo(
         running: Flask, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet) -> None:
     gunnar = in_meeting(running, demo, "Gunnar Persson")
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     *edits, undo = _edits(demo, sheet)
     for edit in edits:
         reply = gunnar.command(edit.pop("type"), **edit)
         assert reply["ok"] is False and reply["error"]["error"] == "not_allowed", reply
     # He has no change of his own to undo (one made before he became an observer: see below).
     assert gunnar.command(undo.pop("type"), **undo)["ok"] is False
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
 
 
 def test_rights_are_checked_for_every_command_not_only_when_joining(
@@ -305,12 +300,12 @@ def test_rights_are_checked_for_every_command_not_only_when_joining(
     anna, erik_id = person_named(demo, "Anna Berg").person_id, person_named(demo, "Erik Lindqvist").person_id
     with acting_as(anna):
         demo_system.app.change_member(demo.plan_id, erik_id, "observer")
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     edit = erik.command("change_amount", budget_id=demo.budget_id, line_id=line, year=Y1,
                         amount=4_343)
     undo = erik.command("undo", budget_id=demo.budget_id)
     assert edit["error"]["error"] == "not_allowed" and undo["error"]["error"] == "not_allowed"
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
     with acting_as(anna):
         demo_system.app.remove_member(demo.plan_id, erik_id)
     again = erik.call("join", {"plan_id": demo.plan_id})
@@ -332,7 +327,7 @@ def test_messages_over_16_kib_are_refused_and_nothing_runs(
     limit = limits.MAX_MESSAGE_BYTES
     plan = {"plan_id": demo.plan_id, "budget_id": demo.budget_id}
     command = {"command_id": str(uuid.uuid4()), "type": "change_amount", **_edits(demo, sheet)[3]}
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     for event, message in (("join", plan), ("focus", {**plan, "cell": None}),
                            ("leave", {"plan_id": demo.plan_id}), ("command", command)):
         too_large = anna.call(event, _padded(message, limit + 1))
@@ -345,7 +340,7 @@ def test_messages_over_16_kib_are_refused_and_nothing_runs(
     huge_label = {**command, "type": "add_line", "label": "x" * (limit + 1)}
     huge_label.pop("line_id"), huge_label.pop("year"), huge_label.pop("amount")
     assert anna.call("command", huge_label)["error"]["error"] == "too_large"
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
     assert anna.socket.is_connected(NS)
 
 
@@ -364,12 +359,12 @@ def test_too_many_commands_a_second_are_refused_with_when_to_retry(
                             amount=amount)
 
     assert all(edit(n)["ok"] for n in range(1, limits.COMMAND_BURST + 1))
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     refused = edit(999)
     assert refused["ok"] is False and refused["error"]["error"] == "rate_limited", refused
     assert refused["error"]["retry_after"] == pytest.approx(1 / limits.COMMANDS_PER_SECOND)
     assert refused["error"]["message"] and refused["command_id"]
-    assert _stored(demo_system) == stored and anna.socket.is_connected(NS)
+    assert events_stored(demo_system) == stored and anna.socket.is_connected(NS)
     # Moving the cursor has a bucket of its own; edits flow again after `retry_after`.
     assert anna.call("focus", {"plan_id": demo.plan_id, "cell": None})["ok"]
     clock.advance(refused["error"]["retry_after"])

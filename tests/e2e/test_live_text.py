@@ -16,6 +16,7 @@ from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from projections import queries
 from tests.e2e.demo_years import Y1
+from tests.e2e.form_helpers import events_stored
 from tests.e2e.live_helpers import NS, Participant
 from web.live.schemas import COMMANDS
 
@@ -74,10 +75,6 @@ def _refused_at(reply: dict[str, Any], where: str) -> None:
     assert "cannot be stored" in why, reply  # the edge's own words: no schema ran
 
 
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
-
-
 def _spoil(text: str, bad: str, at: int) -> str:
     at = at % (len(text) + 1)
     return text[:at] + bad + text[at:]
@@ -87,14 +84,14 @@ def _spoil(text: str, bad: str, at: int) -> str:
 def test_unstorable_text_in_any_command_is_refused_naming_the_field(
         anna: Participant, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet,
         bad: str) -> None:
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     for kind, fields in _commands(demo, sheet).items():
         texts = [k for k, v in fields.items() if isinstance(v, str)]
         for key in texts:
             message = {**fields, key: _spoil(fields[key], bad, 3)}
             _refused_at(anna.command(kind, **message), key)
         _refused_at(anna.command(kind, **{**fields, "type": kind + bad}), "type")
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored
 
 
 @pytest.mark.parametrize("bad", UNFIT, ids=repr)
@@ -122,8 +119,8 @@ def test_tab_and_newline_are_ordinary_text(anna: Participant, demo: DemoPlan) ->
 def test_a_spoilt_label_anywhere_in_any_command_never_reaches_the_store(
         anna: Participant, demo: DemoPlan, demo_system: System, sheet: queries.BudgetSheet,
         label: str, bad: str, at: int, kind: str) -> None:
-    stored = _stored(demo_system)
+    stored = events_stored(demo_system)
     message = {**_commands(demo, sheet)[kind], "label": _spoil(label, bad, at),
                "command_id": str(uuid.uuid4())}
     _refused_at(anna.call("command", {**message, "type": kind}), "label")
-    assert _stored(demo_system) == stored
+    assert events_stored(demo_system) == stored

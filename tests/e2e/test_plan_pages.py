@@ -3,10 +3,8 @@ archived plan still shows, and which revision of a budget is in force."""
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date
-from typing import Any
 
 import pytest
 from flask import Flask
@@ -19,6 +17,7 @@ from domain.context import acting_as
 from domain.plans import Plan
 from tests.e2e.auth_helpers import DEMO_EMAILS, post_form, sign_in
 from tests.e2e.demo_years import Y1, Y3
+from tests.e2e.form_helpers import events_stored, text_of
 
 
 def _client(app: Flask, name: str = "Anna Berg") -> FlaskClient:
@@ -26,14 +25,6 @@ def _client(app: Flask, name: str = "Anna Berg") -> FlaskClient:
     client.get("/sign-in?lang=en")
     assert sign_in(client, DEMO_EMAILS[name]).status_code == 302
     return client
-
-
-def _text(reply: Any) -> str:
-    return html.unescape(reply.get_data(as_text=True))
-
-
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
 
 
 def _person(demo: DemoPlan, name: str) -> str:
@@ -59,7 +50,7 @@ def test_a_new_plan_leads_to_its_page_where_its_creator_is_facilitator(app, demo
                                         "start_year": str(Y1), "end_year": str(Y3),
                                         "description": "Byns egen servicepunkt."}, page="/plans/new")
     assert reply.status_code == 302
-    page = _text(anna.get(reply.headers["Location"]))
+    page = text_of(anna.get(reply.headers["Location"]))
     assert "The plan is started. You are its facilitator." in page
     assert "you are facilitator" in page and "Byns egen servicepunkt." in page
     plan_id = reply.headers["Location"].rsplit("/", 1)[1]
@@ -70,13 +61,13 @@ def test_a_new_plan_leads_to_its_page_where_its_creator_is_facilitator(app, demo
 def test_a_refused_plan_form_keeps_what_was_written_and_says_why_next_to_the_field(
         app, demo_system) -> None:
     anna = _client(app)
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     reply = post_form(anna, "/plans", {"name": "", "place": "Tallåsen", "start_year": str(Y1),
                                         "end_year": str(Y1 + 12)}, page="/plans/new")
-    page = _text(reply)
+    page = text_of(reply)
     assert reply.status_code == 400 and 'id="plan-name-error"' in page
     assert 'value="Tallåsen"' in page and 'role="alert"' in page
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_the_plans_details_are_changed_on_their_own_form(app, demo, demo_system) -> None:
@@ -92,10 +83,10 @@ def test_the_plans_details_are_changed_on_their_own_form(app, demo, demo_system)
 
 def test_archiving_asks_first_and_then_nothing_in_the_plan_can_be_edited(app, demo, demo_system) -> None:
     anna = _client(app)
-    before = _stored(demo_system)
-    confirm = _text(anna.get(f"/plans/{demo.plan_id}/archive"))
+    before = events_stored(demo_system)
+    confirm = text_of(anna.get(f"/plans/{demo.plan_id}/archive"))
     assert "Archiving cannot be undone." in confirm and _labelled(confirm, "archive-reason")
-    assert _stored(demo_system) == before and not demo_system.app.load(Plan, demo.plan_id).archived
+    assert events_stored(demo_system) == before and not demo_system.app.load(Plan, demo.plan_id).archived
     reply = post_form(anna, f"/plans/{demo.plan_id}/archive", {"reason": "Planperioden är slut."},
                       page="/account")
     assert reply.status_code == 302 and demo_system.app.load(Plan, demo.plan_id).archived
@@ -114,10 +105,10 @@ def test_archiving_asks_first_and_then_nothing_in_the_plan_can_be_edited(app, de
     for path in (f"/plans/{demo.plan_id}/details", f"/plans/{demo.plan_id}/budgets/new",
                  f"/plans/{demo.plan_id}/archive", f"/budgets/{demo.budget_id}/propose"):
         assert anna.get(path).status_code == 422, path  # no form for what would be refused
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     assert post_form(anna, f"/plans/{demo.plan_id}/organisations", {
         "name": "Ny", "sector": "private"}, page="/account").status_code == 422
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
 
 
 def test_organisations_are_added_with_errors_next_to_their_fields(app, demo, demo_system) -> None:
@@ -126,12 +117,12 @@ def test_organisations_are_added_with_errors_next_to_their_fields(app, demo, dem
     page = anna.get(base).text
     assert _labelled(page, "new-org-name") and _labelled(page, "new-org-sector")
     assert "Ljusdals kommun" in page and page.count('class="org-form"') >= 6
-    before = _stored(demo_system)
+    before = events_stored(demo_system)
     refused = post_form(anna, base, {"name": "", "sector": "voluntary"}, page="/account")
     assert refused.status_code == 400 and 'id="new-org-name-error"' in refused.text
     taken = post_form(anna, base, {"name": "Ljusdals kommun", "sector": "public"}, page="/account")
-    assert taken.status_code == 409 and "is already in the plan" in _text(taken)  # the domain's word
-    assert _stored(demo_system) == before
+    assert taken.status_code == 409 and "is already in the plan" in text_of(taken)  # the domain's word
+    assert events_stored(demo_system) == before
     added = post_form(anna, base, {"name": "Ramsjö Skoterklubb", "sector": "voluntary"}, page="/account")
     assert added.status_code == 302 and added.headers["Location"] == base
     assert "Ramsjö Skoterklubb" in anna.get(base).text
@@ -148,16 +139,16 @@ def test_removing_an_organisation_says_first_whether_it_is_removed_or_marked_as_
     actors = {v["name"]: k for k, v in demo_system.app.load(Plan, demo.plan_id).actors.items()}
     region = actors["Region Gävleborg"]
     demo_system.projections.wait(demo_system.app.recorder.max_notification_id(), timeout=5)
-    before = _stored(demo_system)
-    asked = _text(anna.get(f"{base}/{spare}/remove"))
+    before = events_stored(demo_system)
+    asked = text_of(anna.get(f"{base}/{spare}/remove"))
     assert "has never held a share, pledged or provided anything, so it will be removed" in asked
     assert "Remove Tillfällig förening" in asked
-    kept = _text(anna.get(f"{base}/{region}/remove"))
+    kept = text_of(anna.get(f"{base}/{region}/remove"))
     assert "will be kept and marked as having left" in kept and "budget lines." in kept
     assert "still represents Region Gävleborg" in kept  # Erik: he needs another role first
-    assert _stored(demo_system) == before  # asking stores nothing
+    assert events_stored(demo_system) == before  # asking stores nothing
     removed = post_form(anna, f"{base}/{spare}/remove", page="/account")
-    assert "it had no shares, commitments or services" in _text(anna.get(removed.headers["Location"]))
+    assert "it had no shares, commitments or services" in text_of(anna.get(removed.headers["Location"]))
     assert spare not in demo_system.app.load(Plan, demo.plan_id).actors
 
 
@@ -195,29 +186,29 @@ def test_the_plan_says_which_revision_is_in_force_and_the_superseded_one_says_by
         app, demo, demo_system) -> None:
     anna = _client(app)
     first = _adopt(demo_system, demo, demo.budget_id, "Budgeten antas")
-    plan_page = _text(anna.get(f"/plans/{demo.plan_id}"))
+    plan_page = text_of(anna.get(f"/plans/{demo.plan_id}"))
     assert re.search(r"In force: Budget [^,]+, revision 1</strong> – adopted by the decision", plan_page)
     assert f'href="/decisions/{first}"' in plan_page
     with acting_as(_person(demo, "Anna")):
         revision = str(demo_system.app.start_revision(demo.budget_id).aggregate_id)
     demo_system.projections.wait(demo_system.app.recorder.max_notification_id(), timeout=5)
-    form = _text(anna.get(f"/plans/{demo.plan_id}/decisions/new"))
+    form = text_of(anna.get(f"/plans/{demo.plan_id}/decisions/new"))
     assert "It supersedes revision 1" not in form  # nothing chosen yet
     with acting_as(_person(demo, "Anna")):
         demo_system.app.propose_budget(revision)
     demo_system.projections.wait(demo_system.app.recorder.max_notification_id(), timeout=5)
-    form = _text(anna.get(f"/plans/{demo.plan_id}/decisions/new?budget={revision}"))
+    form = text_of(anna.get(f"/plans/{demo.plan_id}/decisions/new?budget={revision}"))
     assert "adopts the budget" in form and "It supersedes revision 1" in form
     second = _adopt_proposed(demo_system, demo, revision, "Revision 2 antas")
 
-    plan_page = _text(anna.get(f"/plans/{demo.plan_id}"))
+    plan_page = text_of(anna.get(f"/plans/{demo.plan_id}"))
     assert "revision 2</strong>" in plan_page and f'href="/decisions/{second}"' in plan_page
     assert "In force: Budget" in plan_page and plan_page.count('class="in-force"') == 1
     assert "superseded by revision 2" in plan_page
-    old = _text(anna.get(f"/budgets/{demo.budget_id}"))
+    old = text_of(anna.get(f"/budgets/{demo.budget_id}"))
     assert re.search(r"Superseded by\s*<a href=\"/budgets/" + revision + r"\">revision 2</a>", old)
     assert f'href="/decisions/{second}">“Revision 2 antas”</a>' in old
-    document = _text(anna.get(f"/decisions/{second}"))
+    document = text_of(anna.get(f"/decisions/{second}"))
     assert "Supersedes" in document and ", revision 1</a>" in document
 
 
@@ -238,15 +229,15 @@ def test_the_adoption_confirmation_can_go_back_to_the_form_with_everything_kept(
     new = f"/plans/{demo.plan_id}/decisions/new"
     form = {"decided_on": date.today().isoformat(), "title": "Antas", "text": "Rad ett.\nRad två.",
             "attendees": [_person(demo, "Anna"), _person(demo, "Erik")], "budget_id": demo.budget_id}
-    before = _stored(demo_system)
-    asked = _text(post_form(anna, new, form, page=new))
+    before = events_stored(demo_system)
+    asked = text_of(post_form(anna, new, form, page=new))
     assert "Record the decision and adopt the budget" in asked
     assert "The budget can then no longer be edited" in asked
     assert '<input type="hidden" name="text" value="Rad ett.\nRad två.">' in asked
-    back = _text(post_form(anna, new, {**form, "edit": "1"}, page=new))
+    back = text_of(post_form(anna, new, {**form, "edit": "1"}, page=new))
     assert 'value="Antas"' in back and "Rad ett.\nRad två.</textarea>" in back
     assert back.count(" checked>") == 2
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before
     assert demo_system.app.load(Budget, demo.budget_id).status == "proposed"
 
 
@@ -255,4 +246,4 @@ def test_a_confirmation_page_for_a_budget_already_past_that_step_leads_back_to_i
     anna = _client(app)
     reply = anna.get(f"/budgets/{demo.budget_id}/revision")  # a draft: nothing to revise
     assert reply.status_code == 302 and reply.headers["Location"] == f"/budgets/{demo.budget_id}"
-    assert "There is nothing to confirm: the budget is draft." in _text(anna.get(reply.headers["Location"]))
+    assert "There is nothing to confirm: the budget is draft." in text_of(anna.get(reply.headers["Location"]))

@@ -5,39 +5,17 @@ providers — each by the people allowed, refused for the others with nothing st
 
 from __future__ import annotations
 
-import html
 import re
 from datetime import date, timedelta
-from typing import Any
 
 from flask import Flask
-from flask.testing import FlaskClient
 
 from adapters.bootstrap import System
 from adapters.demo import DemoPlan
 from domain.plans import Plan
 from domain.services import SharedService
 from projections import queries
-from tests.e2e.auth_helpers import DEMO_EMAILS, post_form, sign_in
-
-
-def _client(app: Flask, name: str) -> FlaskClient:
-    client = app.test_client()
-    client.get("/sign-in?lang=en")
-    assert sign_in(client, DEMO_EMAILS[name]).status_code == 302
-    return client
-
-
-def _post(client: FlaskClient, path: str, **form: Any) -> Any:
-    return post_form(client, path, form, page="/account")
-
-
-def _text(reply: Any) -> str:
-    return html.unescape(reply.get_data(as_text=True))
-
-
-def _stored(system: System) -> int:
-    return system.app.recorder.max_notification_id() or 0
+from tests.e2e.form_helpers import events_stored, post, signed_in_as, text_of
 
 
 def _actor(system: System, plan_id: str, name: str) -> str:
@@ -56,18 +34,18 @@ def _column(page: str, stage: str) -> list[str]:
 
 def test_the_board_shows_each_service_at_its_stage_and_filters_by_provider_and_sector(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    gunnar = _client(app, "Gunnar Persson")
+    gunnar = signed_in_as(app, "Gunnar Persson")
     board = f"/plans/{demo.plan_id}/services"
-    page = _text(gunnar.get(board))
+    page = text_of(gunnar.get(board))
     assert _column(page, "pilot") == ["Servicepunkt Ramsjö Lanthandel"]
     assert _column(page, "proposed") == ["Hemsändning av dagligvaror"]
     assert _column(page, "idea") == _column(page, "running") == _column(page, "ended") == []
     assert "Move to another stage" not in page and "Set up a service" not in page  # an observer
     bensin = _actor(demo_system, demo.plan_id, "Ramsjö Bensin & Service")
-    only_bensin = _text(gunnar.get(f"{board}?organisation={bensin}"))
+    only_bensin = text_of(gunnar.get(f"{board}?organisation={bensin}"))
     assert _column(only_bensin, "pilot") == [] and _column(only_bensin, "proposed") == [
         "Hemsändning av dagligvaror"]
-    voluntary = _text(gunnar.get(f"{board}?sector=voluntary"))  # the village association
+    voluntary = text_of(gunnar.get(f"{board}?sector=voluntary"))  # the village association
     assert _column(voluntary, "pilot") == ["Servicepunkt Ramsjö Lanthandel"]
     assert _column(voluntary, "proposed") == []
     assert gunnar.get(f"{board}?sector=pirates").status_code == 400
@@ -76,51 +54,51 @@ def test_the_board_shows_each_service_at_its_stage_and_filters_by_provider_and_s
 
 def test_a_facilitator_sets_up_a_service_and_moves_it_on_with_a_reason_the_audit_keeps(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    anna = _client(app, "Anna Berg")
-    created = _post(anna, f"/plans/{demo.plan_id}/services", name="Paketskåp vid skolan",
+    anna = signed_in_as(app, "Anna Berg")
+    created = post(anna, f"/plans/{demo.plan_id}/services", name="Paketskåp vid skolan",
                     place="Ramsjö skola", description="Paketskåp med dygnet-runt-öppet.")
     assert created.status_code == 302
     service_id = created.headers["Location"].rsplit("/", 1)[-1]
-    page = _text(anna.get(created.headers["Location"]))
+    page = text_of(anna.get(created.headers["Location"]))
     assert "The service is set up as an idea." in page and 'data-stage="idea"' in page
-    moved = _post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="proposed",
+    moved = post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="proposed",
                   reason="Byalaget har samlat in 40 namn.")
     assert moved.status_code == 302
     assert demo_system.app.load(SharedService, service_id).stage == "proposed"
     trail = anna.get(f"/api/plans/{demo.plan_id}/audit").get_json()["entries"]
     said = "moved Paketskåp vid skolan from stage idea to proposed: Byalaget har samlat in 40 namn."
     assert any(e["sentence"].endswith(said) for e in trail), [e["sentence"] for e in trail[:5]]
-    before = _stored(demo_system)
-    no_reason = _post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="pilot",
+    before = events_stored(demo_system)
+    no_reason = post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="pilot",
                       reason="")
-    assert no_reason.status_code == 400 and 'id="service-reason-error"' in _text(no_reason)
-    skipping = _post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="running",
+    assert no_reason.status_code == 400 and 'id="service-reason-error"' in text_of(no_reason)
+    skipping = post(anna, f"/plans/{demo.plan_id}/services/{service_id}/stage", stage="running",
                      reason="Vi hoppar över piloten.")
-    assert skipping.status_code == 422 and "can move on to" in _text(skipping)
-    erik = _client(app, "Erik Lindqvist")
-    by_representative = _post(erik, f"/plans/{demo.plan_id}/services/{service_id}/stage",
+    assert skipping.status_code == 422 and "can move on to" in text_of(skipping)
+    erik = signed_in_as(app, "Erik Lindqvist")
+    by_representative = post(erik, f"/plans/{demo.plan_id}/services/{service_id}/stage",
                               stage="pilot", reason="Nu kör vi.")
     assert by_representative.status_code == 403
-    assert _post(erik, f"/plans/{demo.plan_id}/services", name="X", place="Y").status_code == 403
-    assert _stored(demo_system) == before
+    assert post(erik, f"/plans/{demo.plan_id}/services", name="X", place="Y").status_code == 403
+    assert events_stored(demo_system) == before
 
 
 def test_a_move_refused_on_the_board_is_said_on_the_board_card(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    anna = _client(app, "Anna Berg")
+    anna = signed_in_as(app, "Anna Berg")
     punkt = _services(demo_system, demo.plan_id)["Servicepunkt Ramsjö Lanthandel"]
-    reply = _post(anna, f"/plans/{demo.plan_id}/services/{punkt}/stage", stage="running",
+    reply = post(anna, f"/plans/{demo.plan_id}/services/{punkt}/stage", stage="running",
                   reason="", **{"from": "board"})
-    page = _text(reply)
+    page = text_of(reply)
     assert reply.status_code == 400
     assert f'id="s-{punkt[:8]}-reason-error"' in page and "<h1>Shared services in" in page
 
 
 def test_the_service_page_shows_providers_needs_who_pays_and_the_commitments_toward_it(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    erik = _client(app, "Erik Lindqvist")
+    erik = signed_in_as(app, "Erik Lindqvist")
     punkt = _services(demo_system, demo.plan_id)["Servicepunkt Ramsjö Lanthandel"]
-    page = _text(erik.get(f"/plans/{demo.plan_id}/services/{punkt}"))
+    page = text_of(erik.get(f"/plans/{demo.plan_id}/services/{punkt}"))
     for name in ("Ramsjö Lanthandel AB", "Ljusdals kommun", "Ramsjö Byalag"):
         assert name in page.split('id="providers-heading"')[1].split("</section>")[0]
     assert "Närmaste apotek och paketombud ligger i Ljusdal, fyra mil bort." in page
@@ -141,35 +119,35 @@ def test_the_service_page_shows_providers_needs_who_pays_and_the_commitments_tow
 
 def test_needs_and_providers_are_recorded_by_the_people_allowed(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    erik, anna = _client(app, "Erik Lindqvist"), _client(app, "Anna Berg")
-    gunnar = _client(app, "Gunnar Persson")
+    erik, anna = signed_in_as(app, "Erik Lindqvist"), signed_in_as(app, "Anna Berg")
+    gunnar = signed_in_as(app, "Gunnar Persson")
     hem = _services(demo_system, demo.plan_id)["Hemsändning av dagligvaror"]
     path = f"/plans/{demo.plan_id}/services/{hem}"
-    assert _post(erik, f"{path}/needs", text="Hushåll utan bil vid Svedjan.").status_code == 302
+    assert post(erik, f"{path}/needs", text="Hushåll utan bil vid Svedjan.").status_code == 302
     assert "Hushåll utan bil vid Svedjan." in demo_system.app.load(SharedService, hem).needs.values()
     region = _actor(demo_system, demo.plan_id, "Region Gävleborg")
-    before = _stored(demo_system)
-    assert _post(gunnar, f"{path}/needs", text="Något").status_code == 403
-    assert _post(erik, f"{path}/providers", actor_id=region).status_code == 403
-    empty = _post(erik, f"{path}/needs", text="")
-    assert empty.status_code == 400 and 'id="need-text-error"' in _text(empty)
-    assert _stored(demo_system) == before
-    assert _post(anna, f"{path}/providers", actor_id=region).status_code == 302
+    before = events_stored(demo_system)
+    assert post(gunnar, f"{path}/needs", text="Något").status_code == 403
+    assert post(erik, f"{path}/providers", actor_id=region).status_code == 403
+    empty = post(erik, f"{path}/needs", text="")
+    assert empty.status_code == 400 and 'id="need-text-error"' in text_of(empty)
+    assert events_stored(demo_system) == before
+    assert post(anna, f"{path}/providers", actor_id=region).status_code == 302
     assert region in demo_system.app.load(SharedService, hem).providers
-    assert _post(anna, f"{path}/providers/{region}/remove").status_code == 302
+    assert post(anna, f"{path}/providers/{region}/remove").status_code == 302
     assert region not in demo_system.app.load(SharedService, hem).providers
-    other_plan = _post(anna, "/plans", name="Annan", place="Annanstans", start_year="2027",
+    other_plan = post(anna, "/plans", name="Annan", place="Annanstans", start_year="2027",
                        end_year="2028").headers["Location"].rsplit("/", 1)[-1]
     assert anna.get(f"/plans/{other_plan}/services/{hem}").status_code == 404
-    assert _post(anna, f"/plans/{other_plan}/services/{hem}/needs", text="X").status_code == 404
+    assert post(anna, f"/plans/{other_plan}/services/{hem}/needs", text="X").status_code == 404
 
 
 def test_indicators_are_defined_and_measured_with_the_gender_split_never_in_the_future(
         app: Flask, demo_system: System, demo: DemoPlan) -> None:
-    erik, gunnar = _client(app, "Erik Lindqvist"), _client(app, "Gunnar Persson")
+    erik, gunnar = signed_in_as(app, "Erik Lindqvist"), signed_in_as(app, "Gunnar Persson")
     hem = _services(demo_system, demo.plan_id)["Hemsändning av dagligvaror"]
     path = f"/plans/{demo.plan_id}/services/{hem}"
-    defined = _post(erik, f"{path}/kpis", name="Hushåll med hemsändning", unit="hushåll",
+    defined = post(erik, f"{path}/kpis", name="Hushåll med hemsändning", unit="hushåll",
                     baseline="12", target="40", direction="higher", by_gender="on")
     assert defined.status_code == 302
     kpis = demo_system.app.load(SharedService, hem).kpis
@@ -177,28 +155,28 @@ def test_indicators_are_defined_and_measured_with_the_gender_split_never_in_the_
     assert (kpi["baseline"], kpi["target"], kpi["direction"], kpi["by_gender"]) == (
         "12", "40", "higher", True)
     today = date.today()
-    measured = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+    measured = post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
                      value="19", women="11", men="8")
     assert measured.status_code == 302
     assert demo_system.app.load(SharedService, hem).kpis[kpi_id]["measurements"] == [
         {"on": today.isoformat(), "value": "19", "split": {"women": "11", "men": "8"}}]
-    before = _stored(demo_system)
-    future = _post(erik, f"{path}/kpis/{kpi_id}/measurements",
+    before = events_stored(demo_system)
+    future = post(erik, f"{path}/kpis/{kpi_id}/measurements",
                    on=(today + timedelta(days=5)).isoformat(), value="3", women="2", men="1")
     assert future.status_code == 422
-    assert f'id="kpi-{kpi_id[:8]}-on-error"' in _text(future)
-    assert "cannot be dated in the future" in _text(future)
-    uneven = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20",
+    assert f'id="kpi-{kpi_id[:8]}-on-error"' in text_of(future)
+    assert "cannot be dated in the future" in text_of(future)
+    uneven = post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20",
                    women="11", men="8")
-    assert uneven.status_code == 422 and "must add up to the measured value" in _text(uneven)
-    no_split = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20")
-    assert no_split.status_code == 422 and "give the split" in _text(no_split)
-    not_a_number = _post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+    assert uneven.status_code == 422 and "must add up to the measured value" in text_of(uneven)
+    no_split = post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(), value="20")
+    assert no_split.status_code == 422 and "give the split" in text_of(no_split)
+    not_a_number = post(erik, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
                          value="tjugo")
-    assert not_a_number.status_code == 400 and "Write a number" in _text(not_a_number)
-    by_observer = _post(gunnar, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
+    assert not_a_number.status_code == 400 and "Write a number" in text_of(not_a_number)
+    by_observer = post(gunnar, f"{path}/kpis/{kpi_id}/measurements", on=today.isoformat(),
                         value="20", women="12", men="8")
     assert by_observer.status_code == 403
-    sideways = _post(erik, f"{path}/kpis", name="X", unit="st", direction="sideways")
+    sideways = post(erik, f"{path}/kpis", name="X", unit="st", direction="sideways")
     assert sideways.status_code == 400
-    assert _stored(demo_system) == before
+    assert events_stored(demo_system) == before

@@ -25,6 +25,7 @@ from tests.stores import app_env, views_engine
 
 #: What each event class did not have before (top-level keys; nested ones are handled below).
 ADDED = {"Plan.Created": ("description",), "Plan.DetailsChanged": ("description",),
+         "Budget.Created": ("source",),
          "Budget.LineItemAdded": ("kind",),
          "Budget.StatusChanged": ("revision", "decision", "superseded_by"),
          "SharedService.StageChanged": ("reason",),
