@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -55,20 +56,54 @@ def safe_row(values: Iterable[Any]) -> list[Cell]:
     return [safe_cell(v) for v in values]
 
 
+class CommaDecimal(Decimal):
+    """A number a CSV writes bare with a decimal comma ("480,50"), as Excel reads a number in
+    Swedish or Norwegian; to Python and the csv module it is still a number (never quoted)."""
+
+    def __str__(self) -> str:
+        return Decimal.__str__(self).replace(".", ",")
+
+
+def comma_row(values: Iterable[Cell]) -> list[Cell]:
+    return [CommaDecimal(repr(v) if isinstance(v, float) else v)
+            if isinstance(v, Decimal | float) else v for v in values]
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """How a CSV separates cells and writes decimals: Excel in English reads `,` and `1.5`,
+    Excel set to Swedish or Norwegian `;` and `1,5` (its list separator and decimal sign)."""
+
+    delimiter: str = ","
+    decimal_comma: bool = False
+
+
+ENGLISH = Dialect()
+NORDIC = Dialect(";", decimal_comma=True)
+
+
+def dialect_for(language: str) -> Dialect:
+    """The CSV dialect a spreadsheet set to this language opens directly."""
+    return NORDIC if language.split("_")[0] in ("sv", "nb", "no", "nn", "da", "fi") else ENGLISH
+
+
 class CsvSheet:
     """A CSV file written a batch of rows at a time (for streamed exports): every text cell
     neutralised and quoted, numbers unquoted; the first chunk starts with the BOM."""
 
-    def __init__(self) -> None:
+    def __init__(self, dialect: Dialect = ENGLISH) -> None:
         self._out = io.StringIO()
-        self._writer = csv.writer(self._out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n")
+        self._writer = csv.writer(self._out, quoting=csv.QUOTE_NONNUMERIC, lineterminator="\r\n",
+                                  delimiter=dialect.delimiter)
+        self._comma = dialect.decimal_comma
         self._started = False
 
     def rows(self, rows: Iterable[Iterable[Any]]) -> str:
         """The CSV text of these rows (with the BOM if nothing was written before)."""
         self._out.seek(0)
         self._out.truncate()
-        self._writer.writerows(safe_row(row) for row in rows)
+        safe = (safe_row(row) for row in rows)
+        self._writer.writerows(map(comma_row, safe) if self._comma else safe)
         text = self._out.getvalue()
         if not self._started:
             self._started = True
@@ -76,9 +111,10 @@ class CsvSheet:
         return text
 
 
-def csv_chunks(header: Iterable[str], batches: Iterable[Iterable[Iterable[Any]]]) -> Iterator[str]:
+def csv_chunks(header: Iterable[str], batches: Iterable[Iterable[Iterable[Any]]],
+               dialect: Dialect = ENGLISH) -> Iterator[str]:
     """A whole CSV export as chunks: the header row, then each batch of rows."""
-    sheet = CsvSheet()
+    sheet = CsvSheet(dialect)
     yield sheet.rows([header])
     for batch in batches:
         yield sheet.rows(batch)

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.engine import Connection, Engine
 
-from projections.tables import audit_log, audit_name
+from projections.tables import audit_log, audit_name, commitment
 
 PAGE_SIZE = 50
 SKEW = timedelta(hours=1)  # far more than a command is ever in flight between timestamp and commit
@@ -182,3 +182,10 @@ def named_subjects(conn: Connection, plan_id: str) -> dict[str, list[dict[str, A
     for subject_id, kind, name in rows:
         found.setdefault(kind, []).append({"id": subject_id, "name": name})
     return found
+
+
+def commitment_owners(conn: Connection, plan_id: str) -> dict[str, str]:
+    """Each of the plan's commitments' organisation id, by commitment id (for the exports)."""
+    rows = conn.execute(select(commitment.c.commitment_id, commitment.c.actor_id)
+                        .where(commitment.c.plan_id == plan_id))
+    return {commitment_id: actor_id for commitment_id, actor_id in rows}

@@ -284,11 +284,6 @@ PHRASES: dict[tuple[str, str], Phrase] = {
 }
 
 
-#: The columns of a CSV or JSON export, in order.
-COLUMNS = ("position", "time", "person", "organisation", "sector", "aggregate_type", "aggregate",
-           "subject", "kind", "before", "after", "sentence")
-
-
 def record(row: Row, names: Mapping[str, str], actors: Mapping[str, str] | None = None) -> dict[str, Any]:
     """A row as the API and exports give it: ids, names as shown, before → after and the sentence."""
     d = details(row)

@@ -4,7 +4,8 @@ Every route needs a signed-in person unless its endpoint is in PUBLIC_ENDPOINTS 
 default: a new route is private until someone decides otherwise). A page session lives in the
 database (the cookie holds a random token; the database its hash), so signing out, changing a
 password or erasing a person ends it at once, in every process. The REST API also takes a
-personal token: `Authorization: Bearer svk_…`.
+personal token: `Authorization: Bearer svk_…`, and so do the downloads marked
+`@token_readable` (the audit and budget exports), for a GET only and with the person's rights.
 """
 
 from __future__ import annotations
@@ -50,6 +51,20 @@ SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
 #: Answered without asking who calls (no session lookup, no first-run redirect): files, and the
 #: probes a load balancer sends many times a minute.
 UNIDENTIFIED = {"static", "health.alive", "health.ready"}
+
+
+def token_readable(view: Any) -> Any:
+    """Mark a download (GET) outside /api/ that an API token may fetch, as its person."""
+    view.token_readable = True
+    return view
+
+
+def _token_may_reach() -> bool:
+    """An API token reaches the REST API and the downloads marked token-readable, nothing else."""
+    if request.path.startswith("/api/"):
+        return True
+    view = current_app.view_functions.get(request.endpoint or "")
+    return request.method in ("GET", "HEAD") and getattr(view, "token_readable", False)
 
 
 def current_person_id() -> str | None:
@@ -114,7 +129,7 @@ def _identify() -> Any:
     header = request.headers.get("Authorization", "")
     if header[:7].lower() == "bearer ":
         person = system().tokens.person_for(header[7:].strip())
-        if person is None or not request.path.startswith("/api/"):
+        if person is None or not _token_may_reach():
             return {"error": "unauthorised",
                     "message": gettext("That API token is not valid (or not for this address).")}, 401
         g.person_id, g.by_token = person, True

@@ -10,6 +10,11 @@ from flask_babel import get_locale
 CURRENCY_SUFFIX = {"sv": "kr", "nb": "kr", "en": "SEK"}
 
 
+def currency_unit() -> str:
+    """The reader's word for kronor: "kr" in Swedish and Norwegian, "SEK" in English."""
+    return CURRENCY_SUFFIX.get(str(get_locale() or "sv").split("_")[0], "kr")
+
+
 def money(ore: int | None, with_unit: bool = True) -> str:
     """Öre as whole kronor (öre shown only when there are any)."""
     if ore is None:

@@ -1,4 +1,5 @@
-"""Personal API tokens: shown once, stored hashed, revocable, for /api/ only, with the person's rights."""
+"""Personal API tokens: shown once, stored hashed, revocable, for /api/ and the exports only,
+with the person's rights."""
 
 from __future__ import annotations
 
@@ -159,3 +160,28 @@ def test_a_token_reads_only_the_plans_its_person_may_read(
     assert api.get(f"/api/budgets/{demo.budget_id}/sheet", headers=_bearer(olle)).status_code == 403
     me = api.get("/api/me", headers=_bearer(olle)).json
     assert [(p["name"], p["role"]) for p in me["plans"]] == [("Ollesplan", "facilitator")]
+
+
+EXPORTS = ("/plans/{plan}/audit.csv", "/plans/{plan}/audit.json", "/plans/{plan}/audit.xlsx",
+           "/budgets/{budget}/export.xlsx", "/budgets/{budget}/export.csv",
+           "/plans/{plan}/dashboard/commitments.csv")
+
+
+def test_a_token_fetches_every_export_with_its_persons_rights(
+        app: Flask, demo_system: System, demo: DemoPlan) -> None:
+    anna = _new_token(_signed_in(app, ANNA))
+    demo_system.accounts.register("Olle Utanför", "olle@example.org", "olles-password-1")
+    olle = _new_token(_signed_in(app, "olle@example.org", "olles-password-1"))
+    api = app.test_client()
+    for path in (p.format(plan=demo.plan_id, budget=demo.budget_id) for p in EXPORTS):
+        reply = api.get(path, headers=_bearer(anna))
+        assert reply.status_code == 200, path
+        assert reply.headers["Content-Disposition"].startswith("attachment;"), path
+        assert reply.get_data()  # the whole file, as a script reads it
+        assert api.get(path, headers=_bearer(olle)).status_code == 403, path  # not a member
+        assert api.get(path, headers=_bearer("svk_not-a-token")).status_code == 401, path
+        assert api.post(path, headers=_bearer(anna)).status_code == 401, path  # reads only
+    # the audit rows a token reads are the ones its person reads
+    signed_in = _signed_in(app, ANNA).get(f"/plans/{demo.plan_id}/audit.json?lang=en")
+    by_token = api.get(f"/plans/{demo.plan_id}/audit.json?lang=en", headers=_bearer(anna))
+    assert by_token.get_data() == signed_in.get_data()

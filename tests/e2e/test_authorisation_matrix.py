@@ -135,6 +135,7 @@ ROUTES: dict[tuple[str, str], Route] = {
     ("audit.api_page", "GET"): Route("/api/plans/{plan}/audit", MEMBERS),
     ("audit.export_csv", "GET"): Route("/plans/{plan}/audit.csv", MEMBERS),
     ("audit.export_json", "GET"): Route("/plans/{plan}/audit.json", MEMBERS),
+    ("audit.export_xlsx", "GET"): Route("/plans/{plan}/audit.xlsx", MEMBERS),
     ("api.me", "GET"): Route("/api/me", SIGNED_IN),
     ("api.my_plans", "GET"): Route("/api/plans", SIGNED_IN),
     ("api.plan_detail", "GET"): Route("/api/plans/{plan}", MEMBERS),

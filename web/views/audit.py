@@ -10,23 +10,34 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import Blueprint, Response, render_template, stream_with_context
-from flask_babel import format_datetime, get_timezone, gettext
+from flask_babel import format_datetime, get_locale, get_timezone, gettext
 from flask_babel import lazy_gettext as _l
 from marshmallow import ValidationError, fields, validate, validates_schema
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.spreadsheet import csv_chunks
+from adapters.audit_workbook import AuditWorkbook, xlsx_chunks
+from adapters.spreadsheet import csv_chunks, dialect_for
 from projections import queries
-from projections.audit_queries import KINDS, AuditFilter, audit_page, iter_audit, named_subjects
+from projections.audit_queries import (
+    KINDS,
+    AuditFilter,
+    audit_page,
+    commitment_owners,
+    iter_audit,
+    named_subjects,
+)
 from web.app import system
-from web.audit_text import COLUMNS, people_in, record
-from web.auth import require
+from web.audit_export import EXPORT_COLUMNS, KRONOR_COLUMNS, export_record, export_values, heads
+from web.audit_text import people_in, record
+from web.auth import require, token_readable
+from web.formatting import currency_unit
 from web.people import display_names
 from web.query import QuerySchema, day, position, query, shown_again, takes_query
 from web.validation import message_lines
 from web.vocabulary import SECTORS
 
 bp = Blueprint("audit", __name__)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 NAMES_BATCH = 500
 #: The kinds of change a reader filters by, in the reader's words (keys are KINDS').
@@ -50,6 +61,7 @@ class AuditQuerySchema(QuerySchema):
     since = day(data_key="from")
     to = day()
     before = position()
+    heads = fields.String(validate=validate.OneOf(("words", "names")))  # the exports' head row
 
     @validates_schema
     def _ordered(self, data: dict[str, Any], **_: Any) -> None:
@@ -136,17 +148,30 @@ def api_page(plan_id: str) -> Any:
 
 
 @bp.get("/plans/<plan_id>/audit.csv")
+@token_readable
 @takes_query(AuditQuerySchema)
 def export_csv(plan_id: str) -> Response:
     require(plan_id)
     f, _ = _load(plan_id)
-
-    # Every text cell neutralised: a name or label starting with "=" is data, never a formula.
-    body = csv_chunks(COLUMNS, ([[r[c] for c in COLUMNS] for r in batch] for batch in _records(f)))
+    # `;` and decimal commas for a Swedish or Norwegian spreadsheet, `,` and points in English;
+    # every text cell neutralised: a name or label starting with "=" is data, never a formula.
+    body = csv_chunks(_heads(), _values(f), dialect_for(str(get_locale() or "sv")))
     return _attachment(body, "text/csv; charset=utf-8", plan_id, "csv")
 
 
+@bp.get("/plans/<plan_id>/audit.xlsx")
+@token_readable
+@takes_query(AuditQuerySchema)
+def export_xlsx(plan_id: str) -> Response:
+    require(plan_id)
+    f, _ = _load(plan_id)
+    book = AuditWorkbook(gettext("Audit trail"), _heads(),
+                         [EXPORT_COLUMNS.index(c) for c in KRONOR_COLUMNS], currency_unit())
+    return _attachment(xlsx_chunks(book, _values(f)), XLSX, plan_id, "xlsx")
+
+
 @bp.get("/plans/<plan_id>/audit.json")
+@token_readable
 @takes_query(AuditQuerySchema)
 def export_json(plan_id: str) -> Response:
     require(plan_id)
@@ -157,24 +182,36 @@ def export_json(plan_id: str) -> Response:
         separator = "\n"
         for batch in _records(f):
             for r in batch:
-                yield separator + json.dumps({c: r[c] for c in COLUMNS}, ensure_ascii=False)
+                # kronor as JSON numbers: öre / 100 as the shortest float that reads back the same
+                yield separator + json.dumps({c: r[c] for c in EXPORT_COLUMNS},
+                                             ensure_ascii=False, default=float)
                 separator = ",\n"
         yield "\n]\n"
 
     return _attachment(chunks(), "application/json", plan_id, "json")
 
 
+def _heads() -> list[str]:
+    return heads(machine_names=query().get("heads") == "names")
+
+
+def _values(f: AuditFilter) -> Iterator[list[list[Any]]]:
+    return ([export_values(r) for r in batch] for batch in _records(f))
+
+
 def _records(f: AuditFilter) -> Iterator[list[dict[str, Any]]]:
     """Export records a batch at a time; names are looked up once per person at export time."""
     names: dict[str, str] = {}
     with system().engine.connect() as conn:
-        actors = {a["actor_id"]: a["name"] for a in queries.actors(conn, f.plan_id)}
+        # Organisations by their latest names, removed ones too (a share's owner may have gone).
+        actors = {a["id"]: a["name"] for a in named_subjects(conn, f.plan_id).get("actor", [])}
+        owners = commitment_owners(conn, f.plan_id)
     rows = iter_audit(system().engine, f)
     while batch := list(itertools.islice(rows, NAMES_BATCH)):
         unknown = people_in(batch) - names.keys()
         if unknown:
             names.update(display_names(unknown))
-        yield [record(r, names, actors) for r in batch]
+        yield [export_record(r, names, actors, owners) for r in batch]
 
 
 def _attachment(body: Iterator[str], mimetype: str, plan_id: str, extension: str) -> Response:

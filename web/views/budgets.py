@@ -24,7 +24,7 @@ from domain.errors import RuleViolated
 from domain.usecases import Samverkan
 from projections import queries
 from web.app import system
-from web.auth import acting, require, safe_next
+from web.auth import acting, require, safe_next, token_readable
 from web.budget_export import budget_export, filename
 from web.errors import payload_for, refusal
 from web.form_pages import require_open
@@ -93,6 +93,7 @@ def revision(budget_id: str) -> Any:
 
 
 @bp.get("/export.xlsx")
+@token_readable
 def export_xlsx(budget_id: str) -> Response:
     """The budget as an Excel workbook, for anyone who may read it (README, "Excel")."""
     export = budget_export(budget_id)
@@ -100,6 +101,7 @@ def export_xlsx(budget_id: str) -> Response:
 
 
 @bp.get("/export.csv")
+@token_readable
 def export_csv(budget_id: str) -> Response:
     """The budget sheet as CSV (the workbook's first sheet, each total as its value)."""
     export = budget_export(budget_id)

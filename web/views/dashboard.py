@@ -20,7 +20,7 @@ from adapters.spreadsheet import csv_chunks
 from domain.errors import NotFound
 from projections import dashboard, queries
 from web.app import system
-from web.auth import require
+from web.auth import require, token_readable
 from web.vocabulary import COMMITMENT_STATUSES, SECTORS, SERVICE_STAGES, term
 
 bp = Blueprint("dashboard", __name__, url_prefix="/plans/<plan_id>/dashboard")
@@ -118,6 +118,7 @@ def _rows(plan: dict[str, Any], f: dict[str, Any], table: str) -> tuple[list[str
 
 
 @bp.get("/<table>.csv")
+@token_readable
 def download(plan_id: str, table: str) -> Response:
     plan, f = _load(plan_id)
     header, rows = _rows(plan, f, table)
