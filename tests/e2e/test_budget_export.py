@@ -259,8 +259,9 @@ def test_an_outsider_gets_no_export(app: Flask, demo_system: System, budget: Bud
 
 def test_the_budget_page_links_to_both_downloads(client: FlaskClient, budget: BudgetSheet) -> None:
     page = client.get(f"/budgets/{budget.budget['budget_id']}?lang=en").get_data(as_text=True)
-    assert f'href="/budgets/{budget.budget["budget_id"]}/export.xlsx?lang=en" download>Excel file (.xlsx)</a>' in page
-    assert f'href="/budgets/{budget.budget["budget_id"]}/export.csv?lang=en" download>CSV file (.csv)</a>' in page
+    path = f'/budgets/{budget.budget["budget_id"]}'
+    assert f'href="{path}/export.xlsx?lang=en" download>Excel file (.xlsx)</a>' in page
+    assert f'href="{path}/export.csv?lang=en" download>CSV file (.csv)</a>' in page
 
 
 def test_a_sheet_name_is_one_excel_accepts() -> None:
