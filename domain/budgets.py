@@ -14,6 +14,7 @@ from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 from domain.base import PlanAggregate, require_choice, require_int, require_text
 from domain.budget_lifecycle import BudgetLifecycle
+from domain.budget_reading import BudgetReading
 from domain.budget_years import BudgetYears, checked_years
 from domain.context import as_id
 from domain.errors import Conflict, NotFound, RuleViolated, translatable
@@ -46,7 +47,7 @@ def _with_kind(line: dict[str, Any]) -> dict[str, Any]:
     return line
 
 
-class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
+class Budget(BudgetReading, BudgetLifecycle, BudgetYears, PlanAggregate):
     """Lines are kept in `lines` (by id) and `order` (ids, top to bottom)."""
 
     #: 2: lines have a kind (cost or income).
@@ -369,24 +370,6 @@ class Budget(BudgetLifecycle, BudgetYears, PlanAggregate):
                            line=self._fitted_to_years(key))
 
     # ---- undo and redo (which change to compensate: domain/undo.py) -----------------------
-
-    # ---- queries -----------------------------------------------------------------------
-
-    def line_total(self, line_id: str) -> int:
-        return sum(f["value"] for f in self.lines[line_id]["amounts"].values())
-
-    def share_of(self, line_id: UUID | str, actor_id: UUID | str) -> int:
-        """An organisation's share of a line now (0 when none is set)."""
-        line = self.lines[self._require_line(line_id)]
-        return line["shares"].get(as_id(actor_id), unset_field())["value"] or 0
-
-    def sharing(self, line_id: UUID | str) -> set[str]:
-        """The organisations paying (or receiving) a share of a line above 0."""
-        line = self.lines[self._require_line(line_id)]
-        return {actor for actor, f in line["shares"].items() if f["value"]}
-
-    def total(self) -> int:
-        return sum(self.line_total(lid) for lid in self.order)
 
     # ---- guards ------------------------------------------------------------------------
 
